@@ -1,0 +1,107 @@
+package jwtgate
+
+import (
+	"crypto/elliptic"
+	"crypto/rsa"
+	"fmt"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// keyKind is the type of a verification key.
+type keyKind uint8
+
+const (
+	kindRSA keyKind = iota + 1
+	kindEC
+	kindEd25519
+	kindHMAC
+)
+
+// algorithm is one supported JWS algorithm.
+type algorithm struct {
+	name   string
+	method jwt.SigningMethod
+	kind   keyKind
+	curve  elliptic.Curve // ES* only
+	size   int            // HS*: least secret length; ES*: signature length
+}
+
+// algSet is a set of algorithms, one bit per index of algorithms.
+type algSet uint16
+
+// algorithms lists what the Gate supports. PS* verify with the salt
+// length equal to the hash length, as RFC 7518 §3.5 requires, rather
+// than golang-jwt's lenient default.
+var algorithms = [...]algorithm{
+	{name: "RS256", method: jwt.SigningMethodRS256, kind: kindRSA},
+	{name: "RS384", method: jwt.SigningMethodRS384, kind: kindRSA},
+	{name: "RS512", method: jwt.SigningMethodRS512, kind: kindRSA},
+	{name: "PS256", method: strictPSS(jwt.SigningMethodPS256), kind: kindRSA},
+	{name: "PS384", method: strictPSS(jwt.SigningMethodPS384), kind: kindRSA},
+	{name: "PS512", method: strictPSS(jwt.SigningMethodPS512), kind: kindRSA},
+	{name: "ES256", method: jwt.SigningMethodES256, kind: kindEC, curve: elliptic.P256(), size: 64},
+	{name: "ES384", method: jwt.SigningMethodES384, kind: kindEC, curve: elliptic.P384(), size: 96},
+	{name: "ES512", method: jwt.SigningMethodES512, kind: kindEC, curve: elliptic.P521(), size: 132},
+	{name: "EdDSA", method: jwt.SigningMethodEdDSA, kind: kindEd25519},
+	{name: "HS256", method: jwt.SigningMethodHS256, kind: kindHMAC, size: 32},
+	{name: "HS384", method: jwt.SigningMethodHS384, kind: kindHMAC, size: 48},
+	{name: "HS512", method: jwt.SigningMethodHS512, kind: kindHMAC, size: 64},
+}
+
+// asymmetricAlgs are the default allow-list for remote key sets.
+const asymmetricAlgs algSet = 1<<10 - 1
+
+func strictPSS(m *jwt.SigningMethodRSAPSS) *jwt.SigningMethodRSAPSS {
+	strict := &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash}
+	return &jwt.SigningMethodRSAPSS{
+		SigningMethodRSA: m.SigningMethodRSA,
+		Options:          strict,
+		VerifyOptions:    strict,
+	}
+}
+
+// algIndex finds the algorithm named by a header's raw alg bytes.
+func algIndex(name []byte) (int, bool) {
+	for i := range algorithms {
+		if string(name) == algorithms[i].name {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// parseAlgs turns an allow-list into a set.
+func parseAlgs(names []string) (algSet, error) {
+	var set algSet
+	for _, n := range names {
+		i, ok := algIndex([]byte(n))
+		if !ok {
+			return 0, fmt.Errorf("jwtgate: unsupported algorithm %q", n)
+		}
+		set |= 1 << i
+	}
+	return set, nil
+}
+
+// algsFor returns the algorithms a key of kind may verify, limited to
+// jwkAlg when it is set; an empty set means the key fits none.
+func algsFor(kind keyKind, curve elliptic.Curve, secretLen int, jwkAlg string) algSet {
+	var set algSet
+	for i, a := range algorithms {
+		if a.kind != kind {
+			continue
+		}
+		if kind == kindEC && a.curve != curve {
+			continue
+		}
+		if kind == kindHMAC && secretLen < a.size {
+			continue
+		}
+		if jwkAlg != "" && jwkAlg != a.name {
+			continue
+		}
+		set |= 1 << i
+	}
+	return set
+}

@@ -1,0 +1,433 @@
+package jwtgate
+
+import (
+	"bytes"
+	"errors"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// The strict JSON reader of token headers, payloads and JWKs. It accepts
+// exactly RFC 8259 text and also rejects what lets two parsers read one
+// document differently: duplicate member names at any depth, invalid
+// UTF-8, lone surrogates, and nesting deeper than maxJSONDepth.
+
+const maxJSONDepth = 32
+
+var (
+	errJSONSyntax    = errors.New("invalid JSON")
+	errJSONDuplicate = errors.New("duplicate JSON member name")
+	errJSONDepth     = errors.New("JSON nested too deeply")
+	errJSONNotObject = errors.New("JSON is not an object")
+)
+
+type jsonScanner struct {
+	data  []byte
+	pos   int
+	depth int
+}
+
+// scanObject reads data as one JSON object and calls fn with each
+// top-level member's name (unescaped) and raw value. Nested values are
+// validated and skipped. fn may keep neither slice past data's life.
+func scanObject(data []byte, fn func(name, value []byte) error) error {
+	s := jsonScanner{data: data}
+	s.space()
+	if s.pos >= len(s.data) || s.data[s.pos] != '{' {
+		return errJSONNotObject
+	}
+	if err := s.object(fn); err != nil {
+		return err
+	}
+	s.space()
+	if s.pos != len(s.data) {
+		return errJSONSyntax
+	}
+	return nil
+}
+
+func (s *jsonScanner) space() {
+	for s.pos < len(s.data) {
+		switch s.data[s.pos] {
+		case ' ', '\t', '\n', '\r':
+			s.pos++
+		default:
+			return
+		}
+	}
+}
+
+// value skips one value at s.pos and returns its raw bytes.
+func (s *jsonScanner) value() ([]byte, error) {
+	start := s.pos
+	if s.pos >= len(s.data) {
+		return nil, errJSONSyntax
+	}
+	var err error
+	switch c := s.data[s.pos]; {
+	case c == '{':
+		err = s.object(nil)
+	case c == '[':
+		err = s.array()
+	case c == '"':
+		_, _, err = s.str()
+	case c == 't':
+		err = s.literal("true")
+	case c == 'f':
+		err = s.literal("false")
+	case c == 'n':
+		err = s.literal("null")
+	case c == '-' || c >= '0' && c <= '9':
+		err = s.number()
+	default:
+		err = errJSONSyntax
+	}
+	return s.data[start:s.pos], err
+}
+
+func (s *jsonScanner) literal(lit string) error {
+	if !bytes.HasPrefix(s.data[s.pos:], []byte(lit)) {
+		return errJSONSyntax
+	}
+	s.pos += len(lit)
+	return nil
+}
+
+// object reads an object at s.pos; fn, when not nil, sees its members.
+func (s *jsonScanner) object(fn func(name, value []byte) error) error {
+	if s.depth++; s.depth > maxJSONDepth {
+		return errJSONDepth
+	}
+	defer func() { s.depth-- }()
+	s.pos++ // '{'
+	var names memberNames
+	s.space()
+	if s.pos < len(s.data) && s.data[s.pos] == '}' {
+		s.pos++
+		return nil
+	}
+	for {
+		s.space()
+		if s.pos >= len(s.data) || s.data[s.pos] != '"' {
+			return errJSONSyntax
+		}
+		raw, escaped, err := s.str()
+		if err != nil {
+			return err
+		}
+		name := raw
+		if escaped {
+			name = unescapeJSON(raw)
+		}
+		if !names.add(name) {
+			return errJSONDuplicate
+		}
+		s.space()
+		if s.pos >= len(s.data) || s.data[s.pos] != ':' {
+			return errJSONSyntax
+		}
+		s.pos++
+		s.space()
+		val, err := s.value()
+		if err != nil {
+			return err
+		}
+		if fn != nil {
+			if err := fn(name, val); err != nil {
+				return err
+			}
+		}
+		s.space()
+		if s.pos >= len(s.data) {
+			return errJSONSyntax
+		}
+		switch s.data[s.pos] {
+		case ',':
+			s.pos++
+		case '}':
+			s.pos++
+			return nil
+		default:
+			return errJSONSyntax
+		}
+	}
+}
+
+func (s *jsonScanner) array() error {
+	if s.depth++; s.depth > maxJSONDepth {
+		return errJSONDepth
+	}
+	defer func() { s.depth-- }()
+	s.pos++ // '['
+	s.space()
+	if s.pos < len(s.data) && s.data[s.pos] == ']' {
+		s.pos++
+		return nil
+	}
+	for {
+		s.space()
+		if _, err := s.value(); err != nil {
+			return err
+		}
+		s.space()
+		if s.pos >= len(s.data) {
+			return errJSONSyntax
+		}
+		switch s.data[s.pos] {
+		case ',':
+			s.pos++
+		case ']':
+			s.pos++
+			return nil
+		default:
+			return errJSONSyntax
+		}
+	}
+}
+
+// str reads a string at s.pos and returns its raw content (without
+// quotes) and whether it holds escapes.
+func (s *jsonScanner) str() (raw []byte, escaped bool, err error) {
+	s.pos++ // '"'
+	start := s.pos
+	for s.pos < len(s.data) {
+		c := s.data[s.pos]
+		switch {
+		case c == '"':
+			raw = s.data[start:s.pos]
+			s.pos++
+			return raw, escaped, nil
+		case c == '\\':
+			escaped = true
+			if err := s.escape(); err != nil {
+				return nil, false, err
+			}
+		case c < 0x20:
+			return nil, false, errJSONSyntax
+		case c < utf8.RuneSelf:
+			s.pos++
+		default:
+			r, n := utf8.DecodeRune(s.data[s.pos:])
+			if r == utf8.RuneError && n <= 1 {
+				return nil, false, errJSONSyntax
+			}
+			s.pos += n
+		}
+	}
+	return nil, false, errJSONSyntax
+}
+
+// escape checks one escape sequence at s.pos, including that \u
+// surrogates come in valid pairs.
+func (s *jsonScanner) escape() error {
+	if s.pos+1 >= len(s.data) {
+		return errJSONSyntax
+	}
+	switch s.data[s.pos+1] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		s.pos += 2
+		return nil
+	case 'u':
+	default:
+		return errJSONSyntax
+	}
+	r, ok := hex4(s.data[s.pos+2:])
+	if !ok {
+		return errJSONSyntax
+	}
+	s.pos += 6
+	if !utf16.IsSurrogate(r) {
+		return nil
+	}
+	if r >= 0xdc00 || s.pos+1 >= len(s.data) || s.data[s.pos] != '\\' || s.data[s.pos+1] != 'u' {
+		return errJSONSyntax
+	}
+	r2, ok := hex4(s.data[s.pos+2:])
+	if !ok || r2 < 0xdc00 || r2 > 0xdfff {
+		return errJSONSyntax
+	}
+	s.pos += 6
+	return nil
+}
+
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		case c >= 'A' && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+func (s *jsonScanner) number() error {
+	d := s.data
+	if s.pos < len(d) && d[s.pos] == '-' {
+		s.pos++
+	}
+	switch {
+	case s.pos < len(d) && d[s.pos] == '0':
+		s.pos++
+	case s.pos < len(d) && d[s.pos] >= '1' && d[s.pos] <= '9':
+		s.digits()
+	default:
+		return errJSONSyntax
+	}
+	if s.pos < len(d) && d[s.pos] == '.' {
+		s.pos++
+		if s.digits() == 0 {
+			return errJSONSyntax
+		}
+	}
+	if s.pos < len(d) && (d[s.pos] == 'e' || d[s.pos] == 'E') {
+		s.pos++
+		if s.pos < len(d) && (d[s.pos] == '+' || d[s.pos] == '-') {
+			s.pos++
+		}
+		if s.digits() == 0 {
+			return errJSONSyntax
+		}
+	}
+	return nil
+}
+
+func (s *jsonScanner) digits() int {
+	start := s.pos
+	for s.pos < len(s.data) && s.data[s.pos] >= '0' && s.data[s.pos] <= '9' {
+		s.pos++
+	}
+	return s.pos - start
+}
+
+// memberNames remembers the names of one object to find duplicates:
+// inline for small objects, a map beyond.
+type memberNames struct {
+	small [16][]byte
+	n     int
+	big   map[string]struct{}
+}
+
+// add records name and reports whether it was new.
+func (m *memberNames) add(name []byte) bool {
+	if m.big != nil {
+		if _, dup := m.big[string(name)]; dup {
+			return false
+		}
+		m.big[string(name)] = struct{}{}
+		return true
+	}
+	for _, prev := range m.small[:m.n] {
+		if bytes.Equal(prev, name) {
+			return false
+		}
+	}
+	if m.n < len(m.small) {
+		m.small[m.n] = name
+		m.n++
+		return true
+	}
+	m.big = make(map[string]struct{}, 2*len(m.small))
+	for _, prev := range m.small[:m.n] {
+		m.big[string(prev)] = struct{}{}
+	}
+	m.big[string(name)] = struct{}{}
+	return true
+}
+
+// unescapeJSON decodes the escapes of a string's raw content that
+// jsonScanner.str has already validated.
+func unescapeJSON(raw []byte) []byte {
+	out := make([]byte, 0, len(raw))
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		if c != '\\' {
+			out = append(out, c)
+			i++
+			continue
+		}
+		switch raw[i+1] {
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			r, _ := hex4(raw[i+2:])
+			if utf16.IsSurrogate(r) {
+				r2, _ := hex4(raw[i+8:])
+				r = utf16.DecodeRune(r, r2)
+				i += 6
+			}
+			out = utf8.AppendRune(out, r)
+			i += 6
+			continue
+		default:
+			out = append(out, raw[i+1])
+		}
+		i += 2
+	}
+	return out
+}
+
+// jsonString returns the value of a raw JSON string value, or false if
+// value is not a string.
+func jsonString(value []byte) (string, bool) {
+	if len(value) < 2 || value[0] != '"' {
+		return "", false
+	}
+	raw := value[1 : len(value)-1]
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw), true
+	}
+	return string(unescapeJSON(raw)), true
+}
+
+// jsonStrings returns the strings of a raw JSON array of strings, or
+// false if value is not such an array.
+func jsonStrings(value []byte) ([]string, bool) {
+	if len(value) == 0 || value[0] != '[' {
+		return nil, false
+	}
+	var out []string
+	s := jsonScanner{data: value, pos: 1}
+	s.space()
+	if s.pos < len(s.data) && s.data[s.pos] == ']' {
+		return []string{}, true
+	}
+	for {
+		s.space()
+		v, err := s.value()
+		if err != nil {
+			return nil, false
+		}
+		str, ok := jsonString(v)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, str)
+		s.space()
+		if s.pos >= len(s.data) {
+			return nil, false
+		}
+		if s.data[s.pos] == ']' {
+			return out, true
+		}
+		s.pos++ // ',' (the value was validated already)
+	}
+}

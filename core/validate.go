@@ -1,0 +1,549 @@
+package jwtgate
+
+import (
+	"bytes"
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// maxSignatureSize is the longest signature of any supported algorithm:
+// RS512 with an 8192-bit key.
+const maxSignatureSize = maxRSABits / 8
+
+// Validate checks token and returns its claims. The steps run from the
+// cheapest to the dearest, and the claims are decoded only after the
+// signature verified:
+//
+//  1. size and alphabet, before any decoding;
+//  2. the header: strict JSON, alg in the allow-list, kid, crit, b64;
+//  3. the issuer's key for kid and alg, waiting only for a first fetch
+//     or one shared refresh on an unknown kid;
+//  4. the signature;
+//  5. the claims: exp, nbf, iat, iss, aud, required claims, typ, scopes;
+//  6. the Check hook.
+//
+// Every error is an *Error wrapping one of the Err sentinels. If ctx
+// ends while Validate waits for keys, it returns at once; the shared
+// fetch goes on.
+func (g *Gate) Validate(ctx context.Context, token string) (*Claims, error) {
+	c, err := g.validate(ctx, token)
+	if h := g.cfg.Hooks.OnValidate; h != nil {
+		h(Reason(err))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Reason returns the sentinel an error from the Gate wraps, or nil for
+// nil. Metrics label outcomes with it.
+func Reason(err error) error {
+	if err == nil {
+		return nil
+	}
+	return asError(err).Reason
+}
+
+func (g *Gate) validate(ctx context.Context, token string) (*Claims, error) {
+	// Size and alphabet first: nothing is decoded for a token that is
+	// too long or not three base64url segments.
+	if len(token) > g.cfg.MaxTokenSize {
+		return nil, reject(ErrTokenMalformed, "token too large")
+	}
+	d1, d2, ok := splitToken(token)
+	if !ok {
+		return nil, reject(ErrTokenMalformed, "not a compact JWS")
+	}
+
+	// The header chooses the algorithm and the key.
+	var hbuf [256]byte
+	hdrJSON, ok := decodeB64(hbuf[:0], token[:d1])
+	if !ok {
+		return nil, reject(ErrTokenMalformed, "header is not base64url")
+	}
+	h, err := parseHeader(hdrJSON)
+	if err != nil {
+		return nil, err
+	}
+	if g.allowed&(1<<h.alg) == 0 {
+		return nil, reject(ErrAlgorithm, "")
+	}
+	if g.typ != "" && normalizeType(string(h.typ)) != g.typ {
+		return nil, reject(ErrType, "")
+	}
+
+	// One buffer holds the signature, then the payload; the payload is
+	// decoded now only when several issuers make iss choose the keys.
+	sigB64, payB64 := token[d2+1:], token[d1+1:d2]
+	nsig := decodedLen(len(sigB64))
+	if nsig > maxSignatureSize {
+		return nil, reject(ErrSignatureInvalid, "")
+	}
+	buf := make([]byte, 0, nsig+decodedLen(len(payB64)))
+	sig, ok := decodeB64(buf, sigB64)
+	if !ok {
+		return nil, reject(ErrTokenMalformed, "signature is not base64url")
+	}
+	var payload []byte
+	decodePayload := func() error {
+		if payload != nil {
+			return nil
+		}
+		if payload, ok = decodeB64(buf[len(sig):len(sig)], payB64); !ok {
+			return reject(ErrTokenMalformed, "payload is not base64url")
+		}
+		return nil
+	}
+
+	ik := g.single
+	if ik == nil {
+		if err := decodePayload(); err != nil {
+			return nil, err
+		}
+		iss, err := peekIssuer(payload)
+		if err != nil {
+			return nil, err
+		}
+		if ik = g.byName[iss]; ik == nil {
+			return nil, reject(ErrIssuer, "")
+		}
+	}
+	precheck := func() error {
+		if err := decodePayload(); err != nil {
+			return err
+		}
+		_, err := g.claims(payload, ik)
+		return err
+	}
+	k, err := g.key(ctx, ik, string(h.kid), h.hasKID, h.alg, precheck)
+	if err != nil {
+		return nil, err
+	}
+
+	// The signature, over the first two segments as sent.
+	if err := algorithms[h.alg].method.Verify(token[:d2], sig, k.pub); err != nil {
+		return nil, reject(ErrSignatureInvalid, "")
+	}
+
+	// Only a verified payload is decoded and read.
+	if err := decodePayload(); err != nil {
+		return nil, err
+	}
+	c, err := g.claims(payload, ik)
+	if err != nil {
+		return nil, err
+	}
+	c.Algorithm, c.KeyID, c.Type = algorithms[h.alg].name, k.kid, typeString(h.typ)
+	if len(g.cfg.Scopes) > 0 {
+		if err := c.RequireScopes(g.cfg.Scopes...); err != nil {
+			return nil, err
+		}
+	}
+	if g.cfg.Check != nil {
+		if err := g.cfg.Check(ctx, c); err != nil {
+			return nil, asError(err)
+		}
+	}
+	return c, nil
+}
+
+// header holds the members of a JOSE header the Gate acts on.
+type header struct {
+	alg    int
+	hasAlg bool
+	kid    []byte
+	hasKID bool
+	typ    []byte
+}
+
+// parseHeader reads the header JSON. Members that would make the Gate
+// fetch or trust something named by the token (jku, jwk, x5u, x5c) are
+// ignored; crit is refused, as the Gate implements no extension.
+func parseHeader(data []byte) (header, error) {
+	var h header
+	err := scanObject(data, func(name, value []byte) error {
+		switch string(name) {
+		case "alg":
+			s, ok := rawString(value)
+			if !ok {
+				return reject(ErrAlgorithm, "alg is not a string")
+			}
+			if h.alg, ok = algIndex(s); !ok {
+				return reject(ErrAlgorithm, "")
+			}
+			h.hasAlg = true
+		case "kid":
+			s, ok := rawString(value)
+			if !ok || len(s) == 0 || len(s) > maxKeyIDSize {
+				return reject(ErrTokenMalformed, "kid must be a short non-empty string")
+			}
+			h.kid, h.hasKID = s, true
+		case "typ":
+			s, ok := rawString(value)
+			if !ok {
+				return reject(ErrTokenMalformed, "typ is not a string")
+			}
+			h.typ = s
+		case "crit":
+			return reject(ErrTokenMalformed, "unsupported crit header")
+		case "b64":
+			if string(value) != "true" {
+				return reject(ErrTokenMalformed, "unencoded payloads are not supported")
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		if e, ok := err.(*Error); ok {
+			return h, e
+		}
+		return h, reject(ErrTokenMalformed, "header is not a JSON object")
+	}
+	if !h.hasAlg {
+		return h, reject(ErrAlgorithm, "alg is missing")
+	}
+	return h, nil
+}
+
+// rawString returns the unescaped content of a JSON string value.
+func rawString(value []byte) ([]byte, bool) {
+	if len(value) < 2 || value[0] != '"' {
+		return nil, false
+	}
+	raw := value[1 : len(value)-1]
+	if bytes.IndexByte(raw, '\\') >= 0 {
+		raw = unescapeJSON(raw)
+	}
+	return raw, true
+}
+
+// peekIssuer reads iss from a payload not yet verified, only to choose
+// among several issuers' keys. The verified claims are checked again.
+func peekIssuer(payload []byte) (string, error) {
+	var iss []byte
+	err := scanObject(payload, func(name, value []byte) error {
+		if string(name) == "iss" {
+			s, ok := rawString(value)
+			if !ok {
+				return reject(ErrIssuer, "iss is not a string")
+			}
+			iss = s
+		}
+		return nil
+	})
+	if err != nil {
+		return "", claimsError(err)
+	}
+	return string(iss), nil
+}
+
+// claims reads and checks the registered claims of a payload for the
+// issuer ik.
+func (g *Gate) claims(payload []byte, ik *issuerKeys) (*Claims, error) {
+	c := &Claims{Raw: payload}
+	t := claimText{raw: payload, str: string(payload)}
+	var seen uint64 // bit i: RequiredClaims[i] present and not null
+	var hasExp, hasAud bool
+	err := scanObject(payload, func(name, value []byte) error {
+		var ok bool
+		switch string(name) {
+		case "iss":
+			c.Issuer, ok = t.string(value)
+		case "sub":
+			c.Subject, ok = t.string(value)
+		case "jti":
+			c.ID, ok = t.string(value)
+		case "aud":
+			if c.Audience, ok = t.audience(value); !ok {
+				return reject(ErrAudience, "aud must be a non-empty string or array of them")
+			}
+			hasAud = true
+		case "exp":
+			c.ExpiresAt, ok = numericDate(value)
+			hasExp = true
+		case "nbf":
+			c.NotBefore, ok = numericDate(value)
+		case "iat":
+			c.IssuedAt, ok = numericDate(value)
+		case "scope":
+			var s string
+			if s, ok = t.string(value); ok {
+				c.Scopes = addScopes(c.Scopes, strings.Fields(s))
+			}
+		case "scp":
+			ok = t.scp(value, c)
+		default:
+			ok = true
+		}
+		if !ok {
+			return reject(ErrTokenMalformed, "claim "+claimName(name)+" has the wrong type")
+		}
+		for i, rc := range g.cfg.RequiredClaims {
+			if string(name) == rc && string(value) != "null" {
+				seen |= 1 << i
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, claimsError(err)
+	}
+	return c, g.checkClaims(c, ik, hasExp, hasAud, seen)
+}
+
+// checkClaims applies the time, issuer, audience and required-claim
+// rules to decoded claims.
+func (g *Gate) checkClaims(c *Claims, ik *issuerKeys, hasExp, hasAud bool, seen uint64) error {
+	now, leeway := g.cfg.Now(), g.cfg.Leeway
+	switch {
+	case !hasExp && !g.cfg.ExpOptional:
+		return reject(ErrClaimMissing, "exp is required")
+	case hasExp && !now.Before(c.ExpiresAt.Add(leeway)):
+		return reject(ErrTokenExpired, "")
+	case !c.NotBefore.IsZero() && c.NotBefore.After(now.Add(leeway)):
+		return reject(ErrTokenNotYetValid, "")
+	case !c.IssuedAt.IsZero() && c.IssuedAt.After(now.Add(leeway)):
+		return reject(ErrTokenIssuedInFuture, "")
+	case c.Issuer != ik.name:
+		return reject(ErrIssuer, "")
+	}
+	if !g.cfg.SkipAudience {
+		if !hasAud || !slices.ContainsFunc(c.Audience, g.audienceOK) {
+			return reject(ErrAudience, "")
+		}
+	}
+	for i, rc := range g.cfg.RequiredClaims {
+		if seen&(1<<i) == 0 {
+			return reject(ErrClaimMissing, claimName([]byte(rc))+" is required")
+		}
+	}
+	return nil
+}
+
+func (g *Gate) audienceOK(aud string) bool {
+	return slices.Contains(g.cfg.Audience, aud)
+}
+
+// claimsError turns a scanner error into a malformed-token error,
+// keeping an *Error as it is.
+func claimsError(err error) *Error {
+	if e, ok := err.(*Error); ok {
+		return e
+	}
+	return reject(ErrTokenMalformed, "payload is not a strict JSON object")
+}
+
+// claimName returns name for an error description if it is short and
+// plain, else a placeholder: descriptions never echo token content.
+func claimName(name []byte) string {
+	if len(name) > 32 {
+		return "(long name)"
+	}
+	for _, c := range name {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return "(name)"
+		}
+	}
+	return string(name)
+}
+
+// claimText turns JSON string values of a payload into Go strings that
+// share one copy of the payload instead of one allocation each.
+type claimText struct {
+	raw []byte // the payload; its capacity ends where the buffer does
+	str string // string(raw)
+}
+
+func (t claimText) string(value []byte) (string, bool) {
+	if len(value) < 2 || value[0] != '"' {
+		return "", false
+	}
+	inner := value[1 : len(value)-1]
+	if bytes.IndexByte(inner, '\\') >= 0 {
+		return string(unescapeJSON(inner)), true
+	}
+	off := cap(t.raw) - cap(inner)
+	return t.str[off : off+len(inner)], true
+}
+
+// audience reads aud: a non-empty string, or a non-empty array of
+// non-empty strings.
+func (t claimText) audience(value []byte) ([]string, bool) {
+	if s, ok := t.string(value); ok {
+		return []string{s}, s != ""
+	}
+	list, ok := t.strings(value)
+	if !ok || len(list) == 0 || slices.Contains(list, "") {
+		return nil, false
+	}
+	return list, true
+}
+
+// scp reads scp: an array of strings or a space-separated string.
+func (t claimText) scp(value []byte, c *Claims) bool {
+	if s, ok := t.string(value); ok {
+		c.Scopes = addScopes(c.Scopes, strings.Fields(s))
+		return true
+	}
+	list, ok := t.strings(value)
+	if ok {
+		c.Scopes = addScopes(c.Scopes, list)
+	}
+	return ok
+}
+
+// strings reads an array of strings.
+func (t claimText) strings(value []byte) ([]string, bool) {
+	if len(value) < 2 || value[0] != '[' {
+		return nil, false
+	}
+	out := []string{}
+	s := jsonScanner{data: value, pos: 1}
+	for {
+		s.space()
+		if s.data[s.pos] == ']' {
+			return out, true
+		}
+		v, err := s.value()
+		if err != nil {
+			return nil, false
+		}
+		str, ok := t.string(v)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, str)
+		s.space()
+		if s.data[s.pos] == ',' {
+			s.pos++
+		}
+	}
+}
+
+func addScopes(have, more []string) []string {
+	for _, s := range more {
+		if !slices.Contains(have, s) {
+			have = append(have, s)
+		}
+	}
+	return have
+}
+
+// numericDate reads a NumericDate: a JSON number, finite, positive and
+// below 2^53 seconds. Fractions are kept to the nanosecond.
+func numericDate(v []byte) (time.Time, bool) {
+	if len(v) == 0 || v[0] < '0' || v[0] > '9' {
+		return time.Time{}, false // strings, null, booleans, negatives
+	}
+	var sec, nsec int64
+	i := 0
+	for ; i < len(v) && v[i] >= '0' && v[i] <= '9'; i++ {
+		if sec = sec*10 + int64(v[i]-'0'); sec >= 1<<53 {
+			return time.Time{}, false
+		}
+	}
+	if i < len(v) && v[i] == '.' {
+		scale := int64(1e8)
+		for i++; i < len(v) && v[i] >= '0' && v[i] <= '9'; i++ {
+			nsec += int64(v[i]-'0') * scale
+			scale /= 10
+		}
+	}
+	if i < len(v) { // an exponent
+		f, err := strconv.ParseFloat(string(v), 64)
+		if err != nil || !(f > 0 && f < 1<<53) {
+			return time.Time{}, false
+		}
+		sec = int64(f)
+		nsec = int64((f - float64(sec)) * 1e9)
+	}
+	if sec == 0 && nsec == 0 {
+		return time.Time{}, false
+	}
+	return time.Unix(sec, nsec), true
+}
+
+func typeString(typ []byte) string {
+	switch string(typ) {
+	case "":
+		return ""
+	case "JWT":
+		return "JWT"
+	case "at+jwt":
+		return "at+jwt"
+	}
+	return string(typ)
+}
+
+// splitToken finds the two dots of a compact JWS and checks that every
+// other byte is in the base64url alphabet and no segment is empty.
+func splitToken(t string) (d1, d2 int, ok bool) {
+	d1, d2 = -1, -1
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if c == '.' {
+			switch {
+			case d1 < 0:
+				d1 = i
+			case d2 < 0:
+				d2 = i
+			default:
+				return 0, 0, false
+			}
+			continue
+		}
+		if b64Value[c] == 0xff {
+			return 0, 0, false
+		}
+	}
+	return d1, d2, d1 > 0 && d2 > d1+1 && d2 < len(t)-1
+}
+
+// b64Value maps a base64url character to its value, others to 0xff.
+var b64Value = func() (t [256]byte) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	for i := range t {
+		t[i] = 0xff
+	}
+	for i := 0; i < len(alphabet); i++ {
+		t[alphabet[i]] = byte(i)
+	}
+	return t
+}()
+
+// decodedLen is the decoded size of n unpadded base64 characters.
+func decodedLen(n int) int { return n * 6 / 8 }
+
+// decodeB64 appends the decoding of s, which splitToken has checked
+// for the alphabet, to dst. It refuses impossible lengths and non-zero
+// trailing bits, so each byte string has exactly one encoding.
+func decodeB64(dst []byte, s string) ([]byte, bool) {
+	if len(s)%4 == 1 {
+		return nil, false
+	}
+	i := 0
+	for ; i+4 <= len(s); i += 4 {
+		v := uint(b64Value[s[i]])<<18 | uint(b64Value[s[i+1]])<<12 |
+			uint(b64Value[s[i+2]])<<6 | uint(b64Value[s[i+3]])
+		dst = append(dst, byte(v>>16), byte(v>>8), byte(v))
+	}
+	switch len(s) - i {
+	case 2:
+		v := uint(b64Value[s[i]])<<6 | uint(b64Value[s[i+1]])
+		if v&0xf != 0 {
+			return nil, false
+		}
+		dst = append(dst, byte(v>>4))
+	case 3:
+		v := uint(b64Value[s[i]])<<12 | uint(b64Value[s[i+1]])<<6 | uint(b64Value[s[i+2]])
+		if v&0x3 != 0 {
+			return nil, false
+		}
+		dst = append(dst, byte(v>>10), byte(v>>2))
+	}
+	return dst, true
+}
