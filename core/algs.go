@@ -63,10 +63,33 @@ func strictPSS(m *jwt.SigningMethodRSAPSS) *jwt.SigningMethodRSAPSS {
 
 // algIndex finds the algorithm named by a header's raw alg bytes.
 func algIndex(name []byte) (int, bool) {
-	for i := range algorithms {
-		if string(name) == algorithms[i].name {
-			return i, true
-		}
+	switch string(name) {
+	case "RS256":
+		return 0, true
+	case "RS384":
+		return 1, true
+	case "RS512":
+		return 2, true
+	case "PS256":
+		return 3, true
+	case "PS384":
+		return 4, true
+	case "PS512":
+		return 5, true
+	case "ES256":
+		return 6, true
+	case "ES384":
+		return 7, true
+	case "ES512":
+		return 8, true
+	case "EdDSA":
+		return 9, true
+	case "HS256":
+		return 10, true
+	case "HS384":
+		return 11, true
+	case "HS512":
+		return 12, true
 	}
 	return 0, false
 }

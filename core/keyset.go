@@ -9,6 +9,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 )
 
@@ -79,6 +80,11 @@ type keySet struct {
 	byKID   map[string][]*verifyKey // only for large sets
 	fetched time.Time               // when the keys were fetched
 	skipped int                     // keys of the document that were skipped
+
+	// expired is set once, when the set passes the maximum stale age
+	// without a successful refresh; readers then treat it as absent.
+	// A flag set by a timer keeps the clock off the request path.
+	expired atomic.Bool
 }
 
 // linearLimit is the set size up to which a scan beats a map lookup.

@@ -32,14 +32,16 @@ type remoteSet struct {
 	done   chan struct{} // closed when the loop has returned
 	ready  chan struct{} // closed after the first successful fetch
 
-	mu       sync.Mutex  // guards the fields below
-	pending  *fetchCall  // the fetch running or about to run, or nil
-	lastKick time.Time   // when an unknown kid last caused a refresh
-	nextTry  time.Time   // when the loop fetches next
-	lastErr  error       // the last fetch's error
-	closed   bool        // the loop has returned
-	url      string      // the key set URL, once known
-	readyCh  atomic.Bool // ready is closed
+	mu       sync.Mutex // guards the fields below
+	pending  *fetchCall // the fetch running or about to run, or nil
+	lastKick time.Time  // when an unknown kid last caused a refresh
+	nextTry  time.Time  // when the loop fetches next
+	lastErr  error      // the last fetch's error
+	closed   bool       // the loop has returned
+	url      string     // the key set URL, once known
+
+	staleTimer *time.Timer // expires the current set; guarded by mu
+	readyCh    atomic.Bool // ready is closed
 }
 
 // fetchCall is one fetch that requests may wait for.
@@ -134,6 +136,9 @@ func (r *remoteSet) finish(call *fetchCall, err error) {
 func (r *remoteSet) shutdown() {
 	r.mu.Lock()
 	r.closed = true
+	if r.staleTimer != nil {
+		r.staleTimer.Stop()
+	}
 	call := r.pending
 	r.pending = nil
 	r.mu.Unlock()
@@ -162,7 +167,7 @@ func (r *remoteSet) refresh(ctx context.Context, trigger string) (time.Duration,
 		ev.Keys, ev.Skipped = len(set.keys), set.skipped
 		r.stats.skipped.Add(uint64(set.skipped))
 		r.logRecovery()
-		r.snap.Store(set)
+		r.publish(set)
 		if r.readyCh.CompareAndSwap(false, true) {
 			close(r.ready)
 		}
@@ -171,6 +176,18 @@ func (r *remoteSet) refresh(ctx context.Context, trigger string) (time.Duration,
 		h(ev)
 	}
 	return jitter(clamp(age, r.cfg)), err
+}
+
+// publish swaps in a new set and arms its expiry at the maximum stale
+// age, disarming the previous set's.
+func (r *remoteSet) publish(set *keySet) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.staleTimer != nil {
+		r.staleTimer.Stop()
+	}
+	r.snap.Store(set)
+	r.staleTimer = time.AfterFunc(r.cfg.MaxStaleAge, func() { set.expired.Store(true) })
 }
 
 // load discovers the key set URL if needed, then fetches and parses the
@@ -204,7 +221,7 @@ func (r *remoteSet) load(ctx context.Context) (*keySet, time.Duration, error) {
 // older than the maximum stale age.
 func (r *remoteSet) current() *keySet {
 	s := r.snap.Load()
-	if s == nil || time.Since(s.fetched) > r.cfg.MaxStaleAge {
+	if s == nil || s.expired.Load() {
 		return nil
 	}
 	return s
