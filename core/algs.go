@@ -1,6 +1,7 @@
 package jwtgate
 
 import (
+	"crypto"
 	"crypto/elliptic"
 	"crypto/rsa"
 	"fmt"
@@ -25,6 +26,7 @@ type algorithm struct {
 	kind   keyKind
 	curve  elliptic.Curve // ES* only
 	size   int            // HS*: least secret length; ES*: signature length
+	pss    bool           // PS*: RSASSA-PSS rather than PKCS #1 v1.5
 }
 
 // algSet is a set of algorithms, one bit per index of algorithms.
@@ -37,9 +39,9 @@ var algorithms = [...]algorithm{
 	{name: "RS256", method: jwt.SigningMethodRS256, kind: kindRSA},
 	{name: "RS384", method: jwt.SigningMethodRS384, kind: kindRSA},
 	{name: "RS512", method: jwt.SigningMethodRS512, kind: kindRSA},
-	{name: "PS256", method: strictPSS(jwt.SigningMethodPS256), kind: kindRSA},
-	{name: "PS384", method: strictPSS(jwt.SigningMethodPS384), kind: kindRSA},
-	{name: "PS512", method: strictPSS(jwt.SigningMethodPS512), kind: kindRSA},
+	{name: "PS256", method: strictPSS(jwt.SigningMethodPS256), kind: kindRSA, pss: true},
+	{name: "PS384", method: strictPSS(jwt.SigningMethodPS384), kind: kindRSA, pss: true},
+	{name: "PS512", method: strictPSS(jwt.SigningMethodPS512), kind: kindRSA, pss: true},
 	{name: "ES256", method: jwt.SigningMethodES256, kind: kindEC, curve: elliptic.P256(), size: 64},
 	{name: "ES384", method: jwt.SigningMethodES384, kind: kindEC, curve: elliptic.P384(), size: 96},
 	{name: "ES512", method: jwt.SigningMethodES512, kind: kindEC, curve: elliptic.P521(), size: 132},
@@ -59,6 +61,21 @@ func strictPSS(m *jwt.SigningMethodRSAPSS) *jwt.SigningMethodRSAPSS {
 		Options:          strict,
 		VerifyOptions:    strict,
 	}
+}
+
+// hash returns the hash function of the algorithm's golang-jwt method.
+func (a *algorithm) hash() crypto.Hash {
+	switch m := a.method.(type) {
+	case *jwt.SigningMethodRSA:
+		return m.Hash
+	case *jwt.SigningMethodRSAPSS:
+		return m.Hash
+	case *jwt.SigningMethodECDSA:
+		return m.Hash
+	case *jwt.SigningMethodHMAC:
+		return m.Hash
+	}
+	return 0 // EdDSA hashes inside the signature scheme
 }
 
 // algIndex finds the algorithm named by a header's raw alg bytes.

@@ -172,7 +172,7 @@ func (g *Gate) Key(ctx context.Context, issuer, kid, alg string) (any, error) {
 	if !ok || g.allowed&(1<<i) == 0 {
 		return nil, reject(ErrAlgorithm, "")
 	}
-	k, err := g.key(ctx, ik, kid, kid != "", i, nil)
+	k, err := g.key(ctx, ik, []byte(kid), kid != "", i, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +192,7 @@ func (g *Gate) issuer(name string) *issuerKeys {
 // key finds the key for a token. precheck, when not nil, runs before an
 // unknown kid may cause a refresh, so that tokens doomed for other
 // reasons never cost the issuer a fetch.
-func (g *Gate) key(ctx context.Context, ik *issuerKeys, kid string, hasKID bool, alg int,
+func (g *Gate) key(ctx context.Context, ik *issuerKeys, kid []byte, hasKID bool, alg int,
 	precheck func() error) (*verifyKey, error) {
 	if g.closed.Load() {
 		return nil, reject(ErrClosed, "")

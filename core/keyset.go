@@ -70,7 +70,8 @@ type verifyKey struct {
 	kid  string
 	kind keyKind
 	algs algSet
-	pub  any // *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey or []byte
+	pub  any         // *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey or []byte
+	macs [3]*macPool // HMAC states for HS256, HS384, HS512 where fitting
 }
 
 // keySet is one immutable snapshot of an issuer's keys. Nothing in it
@@ -104,7 +105,7 @@ func newKeySet(keys []*verifyKey, fetched time.Time, skipped int) *keySet {
 // find returns the key for kid that fits alg. known reports whether any
 // key has that kid, so that a miss on a known kid causes no refresh.
 // Without a kid, the set's only key is used.
-func (s *keySet) find(kid string, hasKID bool, alg int) (k *verifyKey, known bool) {
+func (s *keySet) find(kid []byte, hasKID bool, alg int) (k *verifyKey, known bool) {
 	if !hasKID {
 		if len(s.keys) == 1 {
 			return fitting(s.keys[0], alg), true
@@ -112,15 +113,16 @@ func (s *keySet) find(kid string, hasKID bool, alg int) (k *verifyKey, known boo
 		return nil, true
 	}
 	if s.byKID != nil {
-		for _, k := range s.byKID[kid] {
+		keys := s.byKID[string(kid)]
+		for _, k := range keys {
 			if k.algs&(1<<alg) != 0 {
 				return k, true
 			}
 		}
-		return nil, len(s.byKID[kid]) > 0
+		return nil, len(keys) > 0
 	}
 	for _, k := range s.keys {
-		if k.kid == kid {
+		if k.kid == string(kid) {
 			known = true
 			if k.algs&(1<<alg) != 0 {
 				return k, true
@@ -206,6 +208,13 @@ func checkStatic(sk StaticKey) (*verifyKey, error) {
 	k.algs = algsFor(k.kind, curve, secretLen, sk.Algorithm)
 	if k.algs == 0 {
 		return nil, fmt.Errorf("key does not fit algorithm %q", sk.Algorithm)
+	}
+	if k.kind == kindHMAC {
+		for i := range algorithms {
+			if a := &algorithms[i]; k.algs&(1<<i) != 0 {
+				k.macs[a.hmacSlot()] = newMACPool(a.hash(), k.pub.([]byte))
+			}
+		}
 	}
 	return k, nil
 }

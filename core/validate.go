@@ -119,13 +119,13 @@ func (g *Gate) validate(ctx context.Context, token string) (*Claims, error) {
 		_, err := g.claims(payload, ik)
 		return err
 	}
-	k, err := g.key(ctx, ik, string(h.kid), h.hasKID, h.alg, precheck)
+	k, err := g.key(ctx, ik, h.kid, h.hasKID, h.alg, precheck)
 	if err != nil {
 		return nil, err
 	}
 
 	// The signature, over the first two segments as sent.
-	if err := algorithms[h.alg].method.Verify(token[:d2], sig, k.pub); err != nil {
+	if !verify(&algorithms[h.alg], token[:d2], sig, k) {
 		return nil, reject(ErrSignatureInvalid, "")
 	}
 
