@@ -250,9 +250,12 @@ func (g *Gate) key(ctx context.Context, ik *issuerKeys, kid []byte, hasKID bool,
 	return k, nil
 }
 
+// keyMiss explains why no key was found: the token's key exists but
+// does not fit its alg, the token has no kid while the issuer has
+// several keys, or the kid is unknown.
 func keyMiss(known, hasKID bool) *Error {
 	switch {
-	case known && hasKID:
+	case known:
 		return reject(ErrAlgorithm, "the algorithm does not fit the key")
 	case !hasKID:
 		return reject(ErrKeyNotFound, "the token has no kid and the issuer has several keys")

@@ -110,7 +110,7 @@ func (s *keySet) find(kid []byte, hasKID bool, alg int) (k *verifyKey, known boo
 		if len(s.keys) == 1 {
 			return fitting(s.keys[0], alg), true
 		}
-		return nil, true
+		return nil, false
 	}
 	if s.byKID != nil {
 		keys := s.byKID[string(kid)]

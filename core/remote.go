@@ -2,7 +2,6 @@ package jwtgate
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -338,5 +337,3 @@ func backoff(n int, ceiling time.Duration) time.Duration {
 	d = min(d, ceiling)
 	return d/2 + time.Duration(rand.Int64N(int64(d)/2+1))
 }
-
-var errNoKeys = errors.New("jwtgate: no keys fetched yet")
