@@ -202,12 +202,27 @@ func reject(reason error, desc string) *Error {
 	return &Error{Reason: reason, Description: desc}
 }
 
-// asError returns err as an *Error, wrapping foreign errors as
-// ErrClaimRejected so that every error has a response.
+// sentinels lists every reason, for errors that wrap one without an
+// *Error.
+var sentinels = [...]error{
+	ErrTokenMissing, ErrRequestMalformed, ErrTokenMalformed, ErrAlgorithm,
+	ErrKeyNotFound, ErrSignatureInvalid, ErrTokenExpired, ErrTokenNotYetValid,
+	ErrTokenIssuedInFuture, ErrIssuer, ErrAudience, ErrClaimMissing, ErrType,
+	ErrClaimRejected, ErrInsufficientScope, ErrKeysUnavailable, ErrClosed,
+}
+
+// asError returns err as an *Error: the one it wraps, else one for the
+// sentinel it wraps (so a bare ErrTokenMissing maps like any other),
+// else ErrClaimRejected, so that every error has a response.
 func asError(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
 		return e
+	}
+	for _, s := range sentinels {
+		if errors.Is(err, s) {
+			return &Error{Reason: s, Err: err}
+		}
 	}
 	return &Error{Reason: ErrClaimRejected, Err: err}
 }

@@ -236,23 +236,29 @@ func (g *Gate) key(ctx context.Context, ik *issuerKeys, kid []byte, hasKID bool,
 	}
 	call := r.refreshForKID()
 	if call == nil {
+		if err := r.failing(); err != nil {
+			return nil, r.unavailable(err)
+		}
 		return nil, keyMiss(false, true)
 	}
-	if err := wait(ctx, call); err != nil && ctx.Err() != nil {
+	fetchErr := wait(ctx, call)
+	if ctx.Err() != nil {
 		return nil, r.unavailable(ctx.Err())
 	}
 	if s = r.current(); s == nil {
-		return nil, r.unavailable(nil)
+		return nil, r.unavailable(fetchErr)
 	}
 	if k, known = s.find(kid, hasKID, alg); k == nil {
+		// A kid the issuer could not be asked about is not known to be
+		// bad: while fetches fail, it is the keys that are unavailable.
+		if fetchErr != nil && !known {
+			return nil, r.unavailable(fetchErr)
+		}
 		return nil, keyMiss(known, hasKID)
 	}
 	return k, nil
 }
 
-// keyMiss explains why no key was found: the token's key exists but
-// does not fit its alg, the token has no kid while the issuer has
-// several keys, or the kid is unknown.
 func keyMiss(known, hasKID bool) *Error {
 	switch {
 	case known:

@@ -15,6 +15,11 @@ import (
 // single goroutine per set fetches: at start, periodically, after
 // failures with backoff, and when a request asks for a refresh because
 // of an unknown kid.
+//
+// Requests wait for a fetch only in two cases: no set was ever fetched
+// (they wait for the first fetch), or their kid is unknown (they wait
+// for one shared fetch that starts after they asked, so that it can
+// see a key published before the token was made).
 type remoteSet struct {
 	issuer  string
 	jwksURL string // set at start or after discovery; the loop's alone
@@ -24,23 +29,23 @@ type remoteSet struct {
 
 	snap atomic.Pointer[keySet]
 
-	// kick wakes the loop for an unknown-kid refresh. It has room for
-	// one wake-up; the pending fetchCall says what it is for.
+	// kick wakes the loop for a queued fetch. It has room for one
+	// wake-up; the queued fetchCall says what it is for.
 	kick   chan struct{}
 	cancel context.CancelFunc
 	done   chan struct{} // closed when the loop has returned
 	ready  chan struct{} // closed after the first successful fetch
 
-	mu       sync.Mutex // guards the fields below
-	pending  *fetchCall // the fetch running or about to run, or nil
-	lastKick time.Time  // when an unknown kid last caused a refresh
-	nextTry  time.Time  // when the loop fetches next
-	lastErr  error      // the last fetch's error
-	closed   bool       // the loop has returned
-	url      string     // the key set URL, once known
-
-	staleTimer *time.Timer // expires the current set; guarded by mu
-	readyCh    atomic.Bool // ready is closed
+	mu         sync.Mutex  // guards the fields below
+	running    *fetchCall  // the fetch in progress, or nil
+	queued     *fetchCall  // a fetch asked for and not started yet, or nil
+	lastKick   time.Time   // when an unknown kid last queued a fetch
+	nextTry    time.Time   // when the loop fetches next
+	lastErr    error       // the last fetch's error
+	closed     bool        // the loop has returned
+	url        string      // the key set URL, once known
+	staleTimer *time.Timer // expires the current set
+	fetchedOK  bool        // a fetch has succeeded; ready is closed
 }
 
 // fetchCall is one fetch that requests may wait for.
@@ -48,6 +53,8 @@ type fetchCall struct {
 	done chan struct{} // closed when the fetch has finished
 	err  error         // written before done is closed
 }
+
+func newFetchCall() *fetchCall { return &fetchCall{done: make(chan struct{})} }
 
 func newRemoteSet(issuer, jwksURL string, cfg *Config, f *fetcher, st *counters) *remoteSet {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -62,7 +69,7 @@ func newRemoteSet(issuer, jwksURL string, cfg *Config, f *fetcher, st *counters)
 		cancel:  cancel,
 		done:    make(chan struct{}),
 		ready:   make(chan struct{}),
-		pending: &fetchCall{done: make(chan struct{})},
+		queued:  newFetchCall(), // the first fetch, which cold requests wait for
 	}
 	go r.run(ctx)
 	return r
@@ -75,11 +82,12 @@ func (r *remoteSet) run(ctx context.Context) {
 	failures := 0
 	for {
 		call := r.begin()
-		wait, err := r.refresh(ctx, trigger)
-		r.finish(call, err)
+		set, age, err := r.refresh(ctx, trigger)
+		r.finish(call, set, err)
 		if ctx.Err() != nil {
 			return
 		}
+		wait := jitter(clamp(age, r.cfg))
 		if err != nil {
 			failures++
 			wait = backoff(failures, r.cfg.MaxRetryInterval)
@@ -106,26 +114,40 @@ func (r *remoteSet) run(ctx context.Context) {
 	}
 }
 
-// begin claims the pending fetchCall, or makes one, for the fetch the
-// loop is about to run.
+// begin marks the fetch about to run: the queued call if a request
+// asked for one, else a new call.
 func (r *remoteSet) begin() *fetchCall {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	select {
-	case <-r.kick: // the pending call covers this wake-up
+	case <-r.kick: // this fetch serves the wake-up
 	default:
 	}
-	if r.pending == nil {
-		r.pending = &fetchCall{done: make(chan struct{})}
+	call := r.queued
+	if call == nil {
+		call = newFetchCall()
 	}
-	return r.pending
+	r.queued, r.running = nil, call
+	return call
 }
 
-// finish publishes a fetch's outcome to the requests waiting on call.
-func (r *remoteSet) finish(call *fetchCall, err error) {
+// finish publishes a fetch's outcome, the new set if any and the end of
+// the call, in one step, so that no request sees the new set while the
+// call still looks in progress.
+func (r *remoteSet) finish(call *fetchCall, set *keySet, err error) {
 	r.mu.Lock()
-	r.pending = nil
-	r.lastErr = err
+	if set != nil {
+		if r.staleTimer != nil {
+			r.staleTimer.Stop()
+		}
+		r.snap.Store(set)
+		r.staleTimer = time.AfterFunc(r.cfg.MaxStaleAge, func() { set.expired.Store(true) })
+		if !r.fetchedOK {
+			r.fetchedOK = true
+			close(r.ready)
+		}
+	}
+	r.running, r.lastErr = nil, err
 	r.mu.Unlock()
 	call.err = err
 	close(call.done)
@@ -138,8 +160,8 @@ func (r *remoteSet) shutdown() {
 	if r.staleTimer != nil {
 		r.staleTimer.Stop()
 	}
-	call := r.pending
-	r.pending = nil
+	call := r.queued
+	r.queued = nil
 	r.mu.Unlock()
 	if call != nil {
 		call.err = ErrClosed
@@ -148,9 +170,9 @@ func (r *remoteSet) shutdown() {
 	close(r.done)
 }
 
-// refresh fetches the key set once and, on success, swaps it in. It
-// returns the interval until the next periodic refresh.
-func (r *remoteSet) refresh(ctx context.Context, trigger string) (time.Duration, error) {
+// refresh fetches the key set once and returns it with the max-age of
+// the response.
+func (r *remoteSet) refresh(ctx context.Context, trigger string) (*keySet, time.Duration, error) {
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, r.cfg.FetchTimeout)
 	defer cancel()
@@ -166,27 +188,11 @@ func (r *remoteSet) refresh(ctx context.Context, trigger string) (time.Duration,
 		ev.Keys, ev.Skipped = len(set.keys), set.skipped
 		r.stats.skipped.Add(uint64(set.skipped))
 		r.logRecovery()
-		r.publish(set)
-		if r.readyCh.CompareAndSwap(false, true) {
-			close(r.ready)
-		}
 	}
 	if h := r.cfg.Hooks.OnFetch; h != nil {
 		h(ev)
 	}
-	return jitter(clamp(age, r.cfg)), err
-}
-
-// publish swaps in a new set and arms its expiry at the maximum stale
-// age, disarming the previous set's.
-func (r *remoteSet) publish(set *keySet) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.staleTimer != nil {
-		r.staleTimer.Stop()
-	}
-	r.snap.Store(set)
-	r.staleTimer = time.AfterFunc(r.cfg.MaxStaleAge, func() { set.expired.Store(true) })
+	return set, age, err
 }
 
 // load discovers the key set URL if needed, then fetches and parses the
@@ -227,7 +233,7 @@ func (r *remoteSet) current() *keySet {
 }
 
 // cold returns the fetch a request may wait for when no usable set
-// exists: the first fetch, while it runs. Later on, requests do not
+// exists: the first fetch, queued or running. Later on, requests do not
 // queue behind retries against a failing issuer.
 func (r *remoteSet) cold() *fetchCall {
 	if r.snap.Load() != nil {
@@ -235,30 +241,45 @@ func (r *remoteSet) cold() *fetchCall {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.pending
+	if r.queued != nil {
+		return r.queued
+	}
+	return r.running
 }
 
-// refreshForKID returns a fetch that may bring an unknown kid: the one
-// running, or a new one when the cooldown since the last unknown-kid
-// refresh has passed. It returns nil when the caller must not wait.
+// refreshForKID returns a fetch that starts after the call, which may
+// bring an unknown kid: one already queued, or a new one when the
+// cooldown since the last unknown-kid fetch has passed. Within the
+// cooldown it returns the running fetch, if any, else nil: the caller
+// must not wait.
 func (r *remoteSet) refreshForKID() *fetchCall {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.pending != nil || r.closed {
-		return r.pending
+	switch {
+	case r.closed:
+		return nil
+	case r.queued != nil:
+		return r.queued
 	}
 	now := time.Now()
 	if !r.lastKick.IsZero() && now.Sub(r.lastKick) < r.cfg.RefreshCooldown {
-		return nil
+		return r.running
 	}
 	r.lastKick = now
-	r.pending = &fetchCall{done: make(chan struct{})}
+	r.queued = newFetchCall()
 	r.stats.unknownKID.Add(1)
 	select {
 	case r.kick <- struct{}{}:
 	default:
 	}
-	return r.pending
+	return r.queued
+}
+
+// failing returns the last fetch's error, nil after a success.
+func (r *remoteSet) failing() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.lastErr
 }
 
 // unavailable builds the error for a request that found no usable keys.

@@ -948,11 +948,6 @@ func TestConcurrentUse(t *testing.T) {
 	for range 4 {
 		wg.Go(func() {
 			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
 				resp, err := client.Get(iss.JWKSURL())
 				if err != nil {
 					t.Error(err)
@@ -960,6 +955,11 @@ func TestConcurrentUse(t *testing.T) {
 				}
 				_, _ = io.Copy(io.Discard, resp.Body)
 				_ = resp.Body.Close()
+				select {
+				case <-stop:
+					return
+				default:
+				}
 			}
 		})
 	}
