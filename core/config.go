@@ -35,7 +35,8 @@ type Config struct {
 	// one of them, compared exactly. Required unless SkipAudience is set.
 	Audience []string
 
-	// SkipAudience accepts tokens whatever their aud. Use it only for
+	// SkipAudience accepts tokens whatever their aud names; an aud of
+	// the wrong shape is still rejected. Use it only for
 	// tokens that carry no audience (Amazon Cognito access tokens name
 	// their client in client_id: check it in Check instead). Default
 	// false.
@@ -56,7 +57,7 @@ type Config struct {
 	ExpOptional bool
 
 	// RequiredClaims lists claims that must be present and not null,
-	// such as "sub" or "jti". Default none.
+	// such as "sub" or "jti"; at most 64. Default none.
 	RequiredClaims []string
 
 	// Type, when set, is the required header typ, such as "at+jwt"
@@ -190,6 +191,9 @@ func (c Config) withDefaults() (Config, error) {
 		if a == "" {
 			return c, errors.New("jwtgate: Config.Audience holds an empty string")
 		}
+	}
+	if len(c.RequiredClaims) > 64 {
+		return c, errors.New("jwtgate: Config.RequiredClaims lists more than 64 claims")
 	}
 	if c.Leeway < 0 {
 		return c, errors.New("jwtgate: Config.Leeway is negative")

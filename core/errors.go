@@ -62,7 +62,9 @@ var (
 	ErrAudience = errors.New("jwtgate: token audience not accepted")
 
 	// ErrClaimMissing means a claim the configuration requires is absent
-	// or null (exp included, unless optional).
+	// (exp included, unless optional), or, for a claim other than the
+	// registered ones, null. A registered claim that is null has the
+	// wrong type: ErrTokenMalformed.
 	ErrClaimMissing = errors.New("jwtgate: required claim missing")
 
 	// ErrType means the header typ differs from the configured one.

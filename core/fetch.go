@@ -2,7 +2,6 @@ package jwtgate
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -106,14 +105,25 @@ func (f *fetcher) discover(ctx context.Context, issuer string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := scanObject(body, func(_, _ []byte) error { return nil }); err != nil {
-		return "", fmt.Errorf("jwtgate: discovery document: %w", err)
-	}
-	var doc struct {
-		Issuer  string `json:"issuer"`
-		JWKSURI string `json:"jwks_uri"`
-	}
-	if err := json.Unmarshal(body, &doc); err != nil {
+	var doc struct{ Issuer, JWKSURI string }
+	err = scanObject(body, func(name, value []byte) error {
+		var dst *string
+		switch string(name) {
+		case "issuer":
+			dst = &doc.Issuer
+		case "jwks_uri":
+			dst = &doc.JWKSURI
+		default:
+			return nil
+		}
+		s, ok := rawString(value)
+		if !ok {
+			return fmt.Errorf("%s is not a string", name)
+		}
+		*dst = string(s)
+		return nil
+	})
+	if err != nil {
 		return "", fmt.Errorf("jwtgate: discovery document: %w", err)
 	}
 	if doc.Issuer != issuer {

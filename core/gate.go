@@ -208,12 +208,12 @@ func (g *Gate) key(ctx context.Context, ik *issuerKeys, kid []byte, hasKID bool,
 	r := ik.remote
 	s := r.current()
 	if s == nil {
-		call := r.cold()
-		if call == nil {
-			return nil, r.unavailable(nil)
-		}
-		if err := wait(ctx, call); err != nil {
-			return nil, r.unavailable(err)
+		// No usable set: wait for the first fetch if it is under way. It
+		// may also have finished between the two looks.
+		if call := r.cold(); call != nil {
+			if err := wait(ctx, call); err != nil {
+				return nil, r.unavailable(err)
+			}
 		}
 		if s = r.current(); s == nil {
 			return nil, r.unavailable(nil)

@@ -6,7 +6,6 @@ import (
 	"crypto/elliptic"
 	"crypto/rsa"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/big"
@@ -17,18 +16,66 @@ import (
 // no stray trailing bits.
 var b64 = base64.RawURLEncoding.Strict()
 
-// jwk holds the members of one JSON Web Key that the Gate reads.
+// jwk holds the members of one JSON Web Key that the Gate reads. They
+// are read by their exact names: "ALG" or "Use" are other members.
 type jwk struct {
-	Kty    string   `json:"kty"`
-	Kid    string   `json:"kid"`
-	Use    string   `json:"use"`
-	Alg    string   `json:"alg"`
-	KeyOps []string `json:"key_ops"`
-	Crv    string   `json:"crv"`
-	N      string   `json:"n"`
-	E      string   `json:"e"`
-	X      string   `json:"x"`
-	Y      string   `json:"y"`
+	Kty, Kid, Use, Alg, Crv, N, E, X, Y string
+	KeyOps                              []string
+	hasKeyOps                           bool
+	members                             []string // every member name
+}
+
+// readJWK reads the members of a JWK object. A member the Gate uses
+// that has the wrong JSON type makes the key unusable.
+func readJWK(raw []byte) (jwk, error) {
+	var j jwk
+	err := scanObject(raw, func(name, value []byte) error {
+		n := string(name)
+		j.members = append(j.members, n)
+		var dst *string
+		switch n {
+		case "kty":
+			dst = &j.Kty
+		case "kid":
+			dst = &j.Kid
+		case "use":
+			dst = &j.Use
+		case "alg":
+			dst = &j.Alg
+		case "crv":
+			dst = &j.Crv
+		case "n":
+			dst = &j.N
+		case "e":
+			dst = &j.E
+		case "x":
+			dst = &j.X
+		case "y":
+			dst = &j.Y
+		case "key_ops":
+			ops, ok := jsonStringArray(value)
+			if !ok {
+				return fmt.Errorf("member %q of the wrong type", n)
+			}
+			j.KeyOps, j.hasKeyOps = ops, true
+			return nil
+		default:
+			return nil
+		}
+		str, ok := rawString(value)
+		if !ok {
+			return fmt.Errorf("member %q is not a string", n)
+		}
+		*dst = string(str)
+		return nil
+	})
+	return j, err
+}
+
+// jsonStringArray reads a JSON array of strings.
+func jsonStringArray(value []byte) ([]string, bool) {
+	t := claimText{raw: value, str: string(value)}
+	return t.strings(value)
 }
 
 // privateMembers are JWK members that only private or symmetric keys
@@ -49,8 +96,8 @@ func parseJWKS(body []byte, skip func(kid string, reason error)) ([]*verifyKey, 
 	if err != nil {
 		return nil, 0, fmt.Errorf("jwtgate: key set: %w", err)
 	}
-	var entries []json.RawMessage
-	if len(rawKeys) == 0 || rawKeys[0] != '[' || json.Unmarshal(rawKeys, &entries) != nil {
+	entries, ok := jsonArrayValues(rawKeys)
+	if !ok {
 		return nil, 0, errors.New(`jwtgate: key set has no "keys" array`)
 	}
 
@@ -79,32 +126,49 @@ func duplicateKey(keys []*verifyKey, k *verifyKey) bool {
 	})
 }
 
+// jsonArrayValues returns the raw elements of a JSON array that
+// scanObject has already validated.
+func jsonArrayValues(value []byte) ([][]byte, bool) {
+	if len(value) < 2 || value[0] != '[' {
+		return nil, false
+	}
+	var out [][]byte
+	s := jsonScanner{data: value, pos: 1}
+	for {
+		s.space()
+		if s.data[s.pos] == ']' {
+			return out, true
+		}
+		v, err := s.value()
+		if err != nil {
+			return nil, false
+		}
+		out = append(out, v)
+		s.space()
+		if s.data[s.pos] == ',' {
+			s.pos++
+		}
+	}
+}
+
 // parseJWK turns one JWK into a verification key, or says why not.
 func parseJWK(raw []byte) (*verifyKey, string, error) {
-	var members []string
-	err := scanObject(raw, func(name, _ []byte) error {
-		members = append(members, string(name))
-		return nil
-	})
+	j, err := readJWK(raw)
 	if err != nil {
-		return nil, "", err
-	}
-	var j jwk
-	if err := json.Unmarshal(raw, &j); err != nil {
-		return nil, "", errors.New("member of the wrong type")
+		return nil, j.Kid, err
 	}
 	if len(j.Kid) > maxKeyIDSize {
 		return nil, "", errors.New("kid too long")
 	}
 	for _, m := range privateMembers {
-		if slices.Contains(members, m) {
+		if slices.Contains(j.members, m) {
 			return nil, j.Kid, errors.New("private or symmetric key material")
 		}
 	}
 	if j.Use != "" && j.Use != "sig" {
 		return nil, j.Kid, fmt.Errorf("use %q is not sig", j.Use)
 	}
-	if slices.Contains(members, "key_ops") && !slices.Contains(j.KeyOps, "verify") {
+	if j.hasKeyOps && !slices.Contains(j.KeyOps, "verify") {
 		return nil, j.Kid, errors.New("key_ops lacks verify")
 	}
 	if j.Alg != "" {

@@ -272,7 +272,7 @@ func (g *Gate) claims(payload []byte, ik *issuerKeys) (*Claims, error) {
 		case "scope":
 			var s string
 			if s, ok = t.string(value); ok {
-				c.Scopes = addScopes(c.Scopes, strings.Fields(s))
+				c.Scopes = addScopes(c.Scopes, splitScopes(s))
 			}
 		case "scp":
 			ok = t.scp(value, c)
@@ -386,7 +386,7 @@ func (t claimText) audience(value []byte) ([]string, bool) {
 // scp reads scp: an array of strings or a space-separated string.
 func (t claimText) scp(value []byte, c *Claims) bool {
 	if s, ok := t.string(value); ok {
-		c.Scopes = addScopes(c.Scopes, strings.Fields(s))
+		c.Scopes = addScopes(c.Scopes, splitScopes(s))
 		return true
 	}
 	list, ok := t.strings(value)
@@ -422,6 +422,18 @@ func (t claimText) strings(value []byte) ([]string, bool) {
 			s.pos++
 		}
 	}
+}
+
+// splitScopes splits a scope string on spaces (RFC 6749 §3.3): only
+// U+0020 separates scope tokens.
+func splitScopes(s string) []string {
+	var out []string
+	for tok := range strings.SplitSeq(s, " ") {
+		if tok != "" {
+			out = append(out, tok)
+		}
+	}
+	return out
 }
 
 func addScopes(have, more []string) []string {
