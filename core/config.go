@@ -110,10 +110,11 @@ type Config struct {
 	MaxRefreshInterval time.Duration
 
 	// RefreshCooldown is the least time between two refreshes caused by
-	// an unknown kid. Requests never wait for it: within the cooldown an
-	// unknown kid is rejected at once. Default DefaultRefreshCooldown
-	// (30 s), which is also the longest a flood of made-up kids can
-	// delay the first acceptance of a genuinely new key.
+	// an unknown kid. Requests never wait for the cooldown: within it, an
+	// unknown kid joins a fetch that is already running, if any, and is
+	// otherwise rejected at once. Default DefaultRefreshCooldown (30 s),
+	// which is also the longest a flood of made-up kids can delay the
+	// first acceptance of a genuinely new key.
 	RefreshCooldown time.Duration
 
 	// MaxStaleAge is how long the last good key set keeps serving while

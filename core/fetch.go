@@ -35,7 +35,7 @@ func newFetcher(c *http.Client, maxBody int64) *fetcher {
 // sameOriginRedirect follows a redirect only to the scheme and host of
 // the first request, which also rules out a downgrade to http.
 func sameOriginRedirect(req *http.Request, via []*http.Request) error {
-	if len(via) >= maxRedirects {
+	if len(via) > maxRedirects {
 		return errors.New("jwtgate: too many redirects")
 	}
 	first := via[0].URL

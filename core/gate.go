@@ -119,8 +119,11 @@ func (g *Gate) checkIssuer(is Issuer) (*issuerKeys, algSet, error) {
 
 // Ready waits until every remote issuer has a key set, and returns nil,
 // or until ctx ends, and returns an error that wraps ErrKeysUnavailable
-// and the last fetch error.
+// and the last fetch error. After Close it returns ErrClosed.
 func (g *Gate) Ready(ctx context.Context) error {
+	if g.closed.Load() {
+		return reject(ErrClosed, "")
+	}
 	for _, ik := range g.issuers {
 		r := ik.remote
 		if r == nil {

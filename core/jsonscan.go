@@ -25,13 +25,28 @@ type jsonScanner struct {
 	data  []byte
 	pos   int
 	depth int
+
+	// dupDepth, when not zero, limits the duplicate-name check to
+	// objects at most that deep (none when negative), for documents
+	// whose parts are read strictly on their own later.
+	dupDepth int
 }
 
 // scanObject reads data as one JSON object and calls fn with each
 // top-level member's name (unescaped) and raw value. Nested values are
 // validated and skipped. fn may keep neither slice past data's life.
 func scanObject(data []byte, fn func(name, value []byte) error) error {
-	s := jsonScanner{data: data}
+	return scanTopObject(jsonScanner{data: data}, fn)
+}
+
+// scanOuterObject is scanObject with duplicate names refused only among
+// the top-level members. A key set uses it, so that one key with a
+// duplicate member is skipped rather than failing the whole set.
+func scanOuterObject(data []byte, fn func(name, value []byte) error) error {
+	return scanTopObject(jsonScanner{data: data, dupDepth: 1}, fn)
+}
+
+func scanTopObject(s jsonScanner, fn func(name, value []byte) error) error {
 	s.space()
 	if s.pos >= len(s.data) || s.data[s.pos] != '{' {
 		return errJSONNotObject
@@ -119,7 +134,7 @@ func (s *jsonScanner) object(fn func(name, value []byte) error) error {
 		if escaped {
 			name = unescapeJSON(raw)
 		}
-		if !names.add(name) {
+		if (s.dupDepth == 0 || s.depth <= s.dupDepth) && !names.add(name) {
 			return errJSONDuplicate
 		}
 		s.space()

@@ -87,7 +87,7 @@ var privateMembers = []string{"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 // a whole fails only when it is not a JSON object with a "keys" array.
 func parseJWKS(body []byte, skip func(kid string, reason error)) ([]*verifyKey, int, error) {
 	var rawKeys []byte
-	err := scanObject(body, func(name, value []byte) error {
+	err := scanOuterObject(body, func(name, value []byte) error {
 		if string(name) == "keys" {
 			rawKeys = value
 		}
@@ -127,13 +127,14 @@ func duplicateKey(keys []*verifyKey, k *verifyKey) bool {
 }
 
 // jsonArrayValues returns the raw elements of a JSON array that
-// scanObject has already validated.
+// scanOuterObject has already validated; each element is read strictly
+// on its own later.
 func jsonArrayValues(value []byte) ([][]byte, bool) {
 	if len(value) < 2 || value[0] != '[' {
 		return nil, false
 	}
 	var out [][]byte
-	s := jsonScanner{data: value, pos: 1}
+	s := jsonScanner{data: value, pos: 1, dupDepth: -1}
 	for {
 		s.space()
 		if s.data[s.pos] == ']' {

@@ -46,6 +46,7 @@ type remoteSet struct {
 	url        string      // the key set URL, once known
 	staleTimer *time.Timer // expires the current set
 	fetchedOK  bool        // a fetch has succeeded; ready is closed
+	firstDone  bool        // the first fetch has ended, well or not
 }
 
 // fetchCall is one fetch that requests may wait for.
@@ -147,7 +148,7 @@ func (r *remoteSet) finish(call *fetchCall, set *keySet, err error) {
 			close(r.ready)
 		}
 	}
-	r.running, r.lastErr = nil, err
+	r.running, r.lastErr, r.firstDone = nil, err, true
 	r.mu.Unlock()
 	call.err = err
 	close(call.done)
@@ -233,15 +234,18 @@ func (r *remoteSet) current() *keySet {
 }
 
 // cold returns the fetch a request may wait for when no usable set
-// exists: the first fetch, queued or running. Later on, requests do not
-// queue behind retries against a failing issuer.
+// exists: the first fetch, until it has ended. Later on, requests do
+// not queue behind retries against a failing issuer.
 func (r *remoteSet) cold() *fetchCall {
 	if r.snap.Load() != nil {
 		return nil
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.queued != nil {
+	switch {
+	case r.firstDone:
+		return nil
+	case r.queued != nil:
 		return r.queued
 	}
 	return r.running
