@@ -132,7 +132,7 @@ func badTokenCases() []tcase {
 		{name: "duplicate claim", token: duplicateClaim, req: bearer,
 			want: badToken("api", "payload is not a strict JSON object")},
 		{name: "duplicate header member", token: duplicateHeader, req: bearer,
-			want: badToken("api", "header is not a JSON object")},
+			want: badToken("api", "header is not a strict JSON object")},
 		{name: "crit header", token: withOptions(gatetest.WithHeader("crit", []string{"exp"})),
 			req: bearer, want: badToken("api", "unsupported crit header")},
 	}

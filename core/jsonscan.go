@@ -36,29 +36,113 @@ type jsonScanner struct {
 // top-level member's name (unescaped) and raw value. Nested values are
 // validated and skipped. fn may keep neither slice past data's life.
 func scanObject(data []byte, fn func(name, value []byte) error) error {
-	return scanTopObject(jsonScanner{data: data}, fn)
+	it := members(data, 0)
+	return it.each(fn)
 }
 
 // scanOuterObject is scanObject with duplicate names refused only among
 // the top-level members. A key set uses it, so that one key with a
 // duplicate member is skipped rather than failing the whole set.
 func scanOuterObject(data []byte, fn func(name, value []byte) error) error {
-	return scanTopObject(jsonScanner{data: data, dupDepth: 1}, fn)
+	it := members(data, 1)
+	return it.each(fn)
 }
 
-func scanTopObject(s jsonScanner, fn func(name, value []byte) error) error {
+// memberIter walks the members of a top-level JSON object one at a
+// time, validating as it goes, so that hot paths read a token without
+// a callback (whose arguments would escape to the heap).
+type memberIter struct {
+	s     jsonScanner
+	names memberNames
+	state uint8 // iterStart, iterMember or iterDone
+	err   error // the first error, sticky
+}
+
+const (
+	iterStart = iota
+	iterMember
+	iterDone
+)
+
+// members prepares to walk data; dupDepth is as in jsonScanner. The
+// iterator is built by value: stored through a pointer, data would
+// escape to the heap.
+func members(data []byte, dupDepth int) memberIter {
+	it := memberIter{s: jsonScanner{data: data, depth: 1, dupDepth: dupDepth}}
+	it.s.space()
+	if it.s.pos >= len(data) || data[it.s.pos] != '{' {
+		it.err, it.state = errJSONNotObject, iterDone
+		return it
+	}
+	it.s.pos++
+	return it
+}
+
+// next returns the next member's name (unescaped) and raw value, and
+// false at the end of the object or at the first error (see it.err).
+// The end is reached only if nothing but white space follows.
+func (it *memberIter) next() (name, value []byte, ok bool) {
+	if it.state == iterDone {
+		return nil, nil, false
+	}
+	s := &it.s
 	s.space()
-	if s.pos >= len(s.data) || s.data[s.pos] != '{' {
-		return errJSONNotObject
+	if s.pos >= len(s.data) {
+		return it.fail(errJSONSyntax)
 	}
-	if err := s.object(fn); err != nil {
-		return err
+	switch c := s.data[s.pos]; {
+	case c == '}' && it.state == iterStart, c == '}' && it.state == iterMember:
+		s.pos++
+		s.space()
+		if s.pos != len(s.data) {
+			return it.fail(errJSONSyntax)
+		}
+		it.state = iterDone
+		return nil, nil, false
+	case c == ',' && it.state == iterMember:
+		s.pos++
+		s.space()
+	case it.state == iterMember:
+		return it.fail(errJSONSyntax)
+	}
+	it.state = iterMember
+
+	if s.pos >= len(s.data) || s.data[s.pos] != '"' {
+		return it.fail(errJSONSyntax)
+	}
+	name, err := s.memberName(&it.names, true)
+	if err != nil {
+		return it.fail(err)
 	}
 	s.space()
-	if s.pos != len(s.data) {
-		return errJSONSyntax
+	if s.pos >= len(s.data) || s.data[s.pos] != ':' {
+		return it.fail(errJSONSyntax)
 	}
-	return nil
+	s.pos++
+	s.space()
+	if value, err = s.value(); err != nil {
+		return it.fail(err)
+	}
+	return name, value, true
+}
+
+func (it *memberIter) fail(err error) ([]byte, []byte, bool) {
+	it.err, it.state = err, iterDone
+	return nil, nil, false
+}
+
+// each calls fn for every member and returns the first error, of the
+// walk or of fn.
+func (it *memberIter) each(fn func(name, value []byte) error) error {
+	for {
+		name, value, ok := it.next()
+		if !ok {
+			return it.err
+		}
+		if err := fn(name, value); err != nil {
+			return err
+		}
+	}
 }
 
 func (s *jsonScanner) space() {
@@ -81,7 +165,7 @@ func (s *jsonScanner) value() ([]byte, error) {
 	var err error
 	switch c := s.data[s.pos]; {
 	case c == '{':
-		err = s.object(nil)
+		err = s.object()
 	case c == '[':
 		err = s.array()
 	case c == '"':
@@ -108,8 +192,8 @@ func (s *jsonScanner) literal(lit string) error {
 	return nil
 }
 
-// object reads an object at s.pos; fn, when not nil, sees its members.
-func (s *jsonScanner) object(fn func(name, value []byte) error) error {
+// object reads a nested object at s.pos.
+func (s *jsonScanner) object() error {
 	if s.depth++; s.depth > maxJSONDepth {
 		return errJSONDepth
 	}
@@ -126,16 +210,8 @@ func (s *jsonScanner) object(fn func(name, value []byte) error) error {
 		if s.pos >= len(s.data) || s.data[s.pos] != '"' {
 			return errJSONSyntax
 		}
-		raw, escaped, err := s.str()
-		if err != nil {
+		if _, err := s.memberName(&names, s.dupDepth == 0 || s.depth <= s.dupDepth); err != nil {
 			return err
-		}
-		name := raw
-		if escaped {
-			name = unescapeJSON(raw)
-		}
-		if (s.dupDepth == 0 || s.depth <= s.dupDepth) && !names.add(name) {
-			return errJSONDuplicate
 		}
 		s.space()
 		if s.pos >= len(s.data) || s.data[s.pos] != ':' {
@@ -143,14 +219,8 @@ func (s *jsonScanner) object(fn func(name, value []byte) error) error {
 		}
 		s.pos++
 		s.space()
-		val, err := s.value()
-		if err != nil {
+		if _, err := s.value(); err != nil {
 			return err
-		}
-		if fn != nil {
-			if err := fn(name, val); err != nil {
-				return err
-			}
 		}
 		s.space()
 		if s.pos >= len(s.data) {
@@ -325,38 +395,77 @@ func (s *jsonScanner) digits() int {
 	return s.pos - start
 }
 
+// memberName reads the member name at s.pos and returns it unescaped;
+// with dup set, a name already in names is an error. Names are kept as
+// offsets into s.data, never as slices, so that reading a token's
+// header leaves its buffer on the caller's stack.
+func (s *jsonScanner) memberName(names *memberNames, dup bool) ([]byte, error) {
+	off := s.pos + 1
+	raw, escaped, err := s.str()
+	if err != nil {
+		return nil, err
+	}
+	if dup && !names.add(s.data, nameRef{off: off, end: off + len(raw), escaped: escaped}) {
+		return nil, errJSONDuplicate
+	}
+	if escaped {
+		return unescapeJSON(raw), nil
+	}
+	return raw, nil
+}
+
+// nameRef locates a member name's raw content, data[off:end].
+type nameRef struct {
+	off, end int
+	escaped  bool
+}
+
+func (r nameRef) text(data []byte) []byte {
+	if r.escaped {
+		return unescapeJSON(data[r.off:r.end])
+	}
+	return data[r.off:r.end]
+}
+
 // memberNames remembers the names of one object to find duplicates:
 // inline for small objects, a map beyond.
 type memberNames struct {
-	small [16][]byte
+	small [16]nameRef
 	n     int
 	big   map[string]struct{}
 }
 
-// add records name and reports whether it was new.
-func (m *memberNames) add(name []byte) bool {
+// add records the name r locates in data and reports whether it was
+// new. Escaped names, rare in practice, are compared unescaped.
+func (m *memberNames) add(data []byte, r nameRef) bool {
 	if m.big != nil {
+		name := r.text(data)
 		if _, dup := m.big[string(name)]; dup {
 			return false
 		}
 		m.big[string(name)] = struct{}{}
 		return true
 	}
+	raw := data[r.off:r.end]
 	for _, prev := range m.small[:m.n] {
-		if bytes.Equal(prev, name) {
+		if !prev.escaped && !r.escaped {
+			if bytes.Equal(data[prev.off:prev.end], raw) {
+				return false
+			}
+		} else if bytes.Equal(prev.text(data), r.text(data)) {
 			return false
 		}
 	}
 	if m.n < len(m.small) {
-		m.small[m.n] = name
+		m.small[m.n] = r
 		m.n++
 		return true
 	}
 	m.big = make(map[string]struct{}, 2*len(m.small))
 	for _, prev := range m.small[:m.n] {
-		m.big[string(prev)] = struct{}{}
+		m.big[string(prev.text(data))] = struct{}{}
 	}
-	m.big[string(name)] = struct{}{}
+	m.big[string(r.text(data))] = struct{}{}
 	return true
 }
 

@@ -49,8 +49,10 @@ func Reason(err error) error {
 }
 
 func (g *Gate) validate(ctx context.Context, token string) (*Claims, error) {
-	// Size and alphabet first: nothing is decoded for a token that is
-	// too long or not three base64url segments.
+	// Size and shape first: nothing is decoded for a token that is too
+	// long or not three segments. Each segment's alphabet is checked as
+	// it is decoded; the payload's only after the signature verified
+	// (the signature covers its characters as sent).
 	if len(token) > g.cfg.MaxTokenSize {
 		return nil, reject(ErrTokenMalformed, "token too large")
 	}
@@ -75,33 +77,23 @@ func (g *Gate) validate(ctx context.Context, token string) (*Claims, error) {
 	if g.typ != "" && normalizeType(string(h.typ)) != g.typ {
 		return nil, reject(ErrType, "")
 	}
-
-	// One buffer holds the signature, then the payload; the payload is
-	// decoded now only when several issuers make iss choose the keys.
-	sigB64, payB64 := token[d2+1:], token[d1+1:d2]
-	nsig := decodedLen(len(sigB64))
-	if nsig > maxSignatureSize {
+	var sbuf [maxSignatureSize]byte
+	sigB64 := token[d2+1:]
+	if decodedLen(len(sigB64)) > len(sbuf) {
 		return nil, reject(ErrSignatureInvalid, "")
 	}
-	buf := make([]byte, 0, nsig+decodedLen(len(payB64)))
-	sig, ok := decodeB64(buf, sigB64)
+	sig, ok := decodeB64(sbuf[:0], sigB64)
 	if !ok {
 		return nil, reject(ErrTokenMalformed, "signature is not base64url")
 	}
-	var payload []byte
-	decodePayload := func() error {
-		if payload != nil {
-			return nil
-		}
-		if payload, ok = decodeB64(buf[len(sig):len(sig)], payB64); !ok {
-			return reject(ErrTokenMalformed, "payload is not base64url")
-		}
-		return nil
-	}
 
+	// Several issuers: the payload's iss chooses whose keys verify it.
+	// With one, the payload is decoded only after the signature.
+	pl := payloadOf(token[d1+1 : d2])
 	ik := g.single
 	if ik == nil {
-		if err := decodePayload(); err != nil {
+		payload, err := pl.decode()
+		if err != nil {
 			return nil, err
 		}
 		iss, err := peekIssuer(payload)
@@ -112,14 +104,7 @@ func (g *Gate) validate(ctx context.Context, token string) (*Claims, error) {
 			return nil, reject(ErrIssuer, "")
 		}
 	}
-	precheck := func() error {
-		if err := decodePayload(); err != nil {
-			return err
-		}
-		_, err := g.claims(payload, ik)
-		return err
-	}
-	k, err := g.key(ctx, ik, h.kid, h.hasKID, h.alg, precheck)
+	k, err := g.key(ctx, ik, h.kid, h.hasKID, h.alg, func() error { return g.precheck(&pl, ik) })
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +115,8 @@ func (g *Gate) validate(ctx context.Context, token string) (*Claims, error) {
 	}
 
 	// Only a verified payload is decoded and read.
-	if err := decodePayload(); err != nil {
+	payload, err := pl.decode()
+	if err != nil {
 		return nil, err
 	}
 	c, err := g.claims(payload, ik)
@@ -151,6 +137,38 @@ func (g *Gate) validate(ctx context.Context, token string) (*Claims, error) {
 	return c, nil
 }
 
+// lazyPayload decodes a token's payload once, when first needed.
+type lazyPayload struct {
+	b64  string
+	json []byte
+}
+
+func payloadOf(b64 string) lazyPayload { return lazyPayload{b64: b64} }
+
+func (p *lazyPayload) decode() ([]byte, error) {
+	if p.json != nil {
+		return p.json, nil
+	}
+	buf, ok := decodeB64(make([]byte, 0, decodedLen(len(p.b64))), p.b64)
+	if !ok {
+		return nil, reject(ErrTokenMalformed, "payload is not base64url")
+	}
+	p.json = buf
+	return buf, nil
+}
+
+// precheck reads the claims of a token not yet verified, before its
+// unknown kid may cost the issuer a fetch: a token that fails anyway
+// (expired, wrong issuer, malformed) causes none.
+func (g *Gate) precheck(pl *lazyPayload, ik *issuerKeys) error {
+	payload, err := pl.decode()
+	if err != nil {
+		return err
+	}
+	_, err = g.claims(payload, ik)
+	return err
+}
+
 // header holds the members of a JOSE header the Gate acts on.
 type header struct {
 	alg    int
@@ -165,46 +183,56 @@ type header struct {
 // ignored; crit is refused, as the Gate implements no extension.
 func parseHeader(data []byte) (header, error) {
 	var h header
-	err := scanObject(data, func(name, value []byte) error {
-		switch string(name) {
-		case "alg":
-			s, ok := rawString(value)
-			if !ok {
-				return reject(ErrAlgorithm, "alg is not a string")
-			}
-			if h.alg, ok = algIndex(s); !ok {
-				return reject(ErrAlgorithm, "")
-			}
-			h.hasAlg = true
-		case "kid":
-			s, ok := rawString(value)
-			if !ok || len(s) == 0 || len(s) > maxKeyIDSize {
-				return reject(ErrTokenMalformed, "kid must be a short non-empty string")
-			}
-			h.kid, h.hasKID = s, true
-		case "typ":
-			s, ok := rawString(value)
-			if !ok {
-				return reject(ErrTokenMalformed, "typ is not a string")
-			}
-			h.typ = s
-		case "crit":
-			return reject(ErrTokenMalformed, "unsupported crit header")
-		case "b64":
-			if string(value) != "true" {
-				return reject(ErrTokenMalformed, "unencoded payloads are not supported")
-			}
+	it := members(data, 0)
+	for {
+		name, value, ok := it.next()
+		if !ok {
+			break
 		}
-		return nil
-	})
-	if err != nil {
-		if e, ok := err.(*Error); ok {
-			return h, e
+		var err *Error
+		if h, err = h.member(name, value); err != nil {
+			return h, err
 		}
-		return h, reject(ErrTokenMalformed, "header is not a JSON object")
+	}
+	if it.err != nil {
+		return h, reject(ErrTokenMalformed, "header is not a strict JSON object")
 	}
 	if !h.hasAlg {
 		return h, reject(ErrAlgorithm, "alg is missing")
+	}
+	return h, nil
+}
+
+// member returns h with one more member read. It works on a copy, so
+// that the header's buffer can stay on the caller's stack.
+func (h header) member(name, value []byte) (header, *Error) {
+	var ok bool
+	switch string(name) {
+	case "alg":
+		var s []byte
+		if s, ok = rawString(value); !ok {
+			return h, reject(ErrAlgorithm, "alg is not a string")
+		}
+		if h.alg, ok = algIndex(s); !ok {
+			return h, reject(ErrAlgorithm, "")
+		}
+		h.hasAlg = true
+	case "kid":
+		s, ok := rawString(value)
+		if !ok || len(s) == 0 || len(s) > maxKeyIDSize {
+			return h, reject(ErrTokenMalformed, "kid must be a short non-empty string")
+		}
+		h.kid, h.hasKID = s, true
+	case "typ":
+		if h.typ, ok = rawString(value); !ok {
+			return h, reject(ErrTokenMalformed, "typ is not a string")
+		}
+	case "crit":
+		return h, reject(ErrTokenMalformed, "unsupported crit header")
+	case "b64":
+		if string(value) != "true" {
+			return h, reject(ErrTokenMalformed, "unencoded payloads are not supported")
+		}
 	}
 	return h, nil
 }
@@ -248,8 +276,12 @@ func (g *Gate) claims(payload []byte, ik *issuerKeys) (*Claims, error) {
 	t := claimText{raw: payload, str: string(payload)}
 	var seen uint64 // bit i: RequiredClaims[i] present and not null
 	var hasExp, hasAud bool
-	err := scanObject(payload, func(name, value []byte) error {
-		var ok bool
+	it := members(payload, 0)
+	for {
+		name, value, ok := it.next()
+		if !ok {
+			break
+		}
 		switch string(name) {
 		case "iss":
 			c.Issuer, ok = t.string(value)
@@ -259,7 +291,7 @@ func (g *Gate) claims(payload []byte, ik *issuerKeys) (*Claims, error) {
 			c.ID, ok = t.string(value)
 		case "aud":
 			if c.Audience, ok = t.audience(value); !ok {
-				return reject(ErrAudience, "aud must be a non-empty string or array of them")
+				return nil, reject(ErrAudience, "aud must be a non-empty string or array of them")
 			}
 			hasAud = true
 		case "exp":
@@ -270,27 +302,21 @@ func (g *Gate) claims(payload []byte, ik *issuerKeys) (*Claims, error) {
 		case "iat":
 			c.IssuedAt, ok = numericDate(value)
 		case "scope":
-			var s string
-			if s, ok = t.string(value); ok {
-				c.Scopes = addScopes(c.Scopes, splitScopes(s))
-			}
+			ok = t.scopes(value, c, false)
 		case "scp":
-			ok = t.scp(value, c)
-		default:
-			ok = true
+			ok = t.scopes(value, c, true)
 		}
 		if !ok {
-			return reject(ErrTokenMalformed, "claim "+claimName(name)+" has the wrong type")
+			return nil, reject(ErrTokenMalformed, "claim "+claimName(name)+" has the wrong type")
 		}
 		for i, rc := range g.cfg.RequiredClaims {
 			if string(name) == rc && string(value) != "null" {
 				seen |= 1 << i
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, claimsError(err)
+	}
+	if it.err != nil {
+		return nil, reject(ErrTokenMalformed, "payload is not a strict JSON object")
 	}
 	return c, g.checkClaims(c, ik, hasExp, hasAud, seen)
 }
@@ -383,15 +409,20 @@ func (t claimText) audience(value []byte) ([]string, bool) {
 	return list, true
 }
 
-// scp reads scp: an array of strings or a space-separated string.
-func (t claimText) scp(value []byte, c *Claims) bool {
+// scopes adds the scopes of a scope claim (a space-separated string)
+// or, when array is set, of an scp claim (an array of strings, or a
+// space-separated string as some issuers send it) to c.Scopes.
+func (t claimText) scopes(value []byte, c *Claims, array bool) bool {
 	if s, ok := t.string(value); ok {
-		c.Scopes = addScopes(c.Scopes, splitScopes(s))
+		c.Scopes = appendScopes(c.Scopes, s)
 		return true
 	}
+	if !array {
+		return false
+	}
 	list, ok := t.strings(value)
-	if ok {
-		c.Scopes = addScopes(c.Scopes, list)
+	for _, s := range list {
+		c.Scopes = appendScope(c.Scopes, s)
 	}
 	return ok
 }
@@ -424,25 +455,24 @@ func (t claimText) strings(value []byte) ([]string, bool) {
 	}
 }
 
-// splitScopes splits a scope string on spaces (RFC 6749 §3.3): only
-// U+0020 separates scope tokens.
-func splitScopes(s string) []string {
-	var out []string
-	for tok := range strings.SplitSeq(s, " ") {
-		if tok != "" {
-			out = append(out, tok)
-		}
+// appendScopes adds the scope tokens of s, separated by spaces
+// (RFC 6749 §3.3: only U+0020), to have, without duplicates.
+func appendScopes(have []string, s string) []string {
+	if have == nil {
+		have = make([]string, 0, strings.Count(s, " ")+1)
 	}
-	return out
-}
-
-func addScopes(have, more []string) []string {
-	for _, s := range more {
-		if !slices.Contains(have, s) {
-			have = append(have, s)
-		}
+	for s != "" {
+		tok, rest, _ := strings.Cut(s, " ")
+		have, s = appendScope(have, tok), rest
 	}
 	return have
+}
+
+func appendScope(have []string, scope string) []string {
+	if scope == "" || slices.Contains(have, scope) {
+		return have
+	}
+	return append(have, scope)
 }
 
 // numericDate reads a NumericDate: a JSON number, finite, positive and
@@ -491,28 +521,19 @@ func typeString(typ []byte) string {
 	return string(typ)
 }
 
-// splitToken finds the two dots of a compact JWS and checks that every
-// other byte is in the base64url alphabet and no segment is empty.
+// splitToken finds the two dots of a compact JWS and checks that no
+// segment is empty and no third dot follows.
 func splitToken(t string) (d1, d2 int, ok bool) {
-	d1, d2 = -1, -1
-	for i := 0; i < len(t); i++ {
-		c := t[i]
-		if c == '.' {
-			switch {
-			case d1 < 0:
-				d1 = i
-			case d2 < 0:
-				d2 = i
-			default:
-				return 0, 0, false
-			}
-			continue
-		}
-		if b64Value[c] == 0xff {
-			return 0, 0, false
-		}
+	d1 = strings.IndexByte(t, '.')
+	if d1 <= 0 {
+		return 0, 0, false
 	}
-	return d1, d2, d1 > 0 && d2 > d1+1 && d2 < len(t)-1
+	n := strings.IndexByte(t[d1+1:], '.')
+	if n <= 0 {
+		return 0, 0, false
+	}
+	d2 = d1 + 1 + n
+	return d1, d2, d2 < len(t)-1 && strings.IndexByte(t[d2+1:], '.') < 0
 }
 
 // b64Value maps a base64url character to its value, others to 0xff.
@@ -530,32 +551,36 @@ var b64Value = func() (t [256]byte) {
 // decodedLen is the decoded size of n unpadded base64 characters.
 func decodedLen(n int) int { return n * 6 / 8 }
 
-// decodeB64 appends the decoding of s, which splitToken has checked
-// for the alphabet, to dst. It refuses impossible lengths and non-zero
-// trailing bits, so each byte string has exactly one encoding.
+// decodeB64 appends the decoding of the base64url text s to dst. It
+// refuses characters outside the alphabet, impossible lengths and
+// non-zero trailing bits, so each byte string has exactly one encoding.
 func decodeB64(dst []byte, s string) ([]byte, bool) {
 	if len(s)%4 == 1 {
 		return nil, false
 	}
+	var bad byte // ORs every value: 0xff marks a character outside
 	i := 0
 	for ; i+4 <= len(s); i += 4 {
-		v := uint(b64Value[s[i]])<<18 | uint(b64Value[s[i+1]])<<12 |
-			uint(b64Value[s[i+2]])<<6 | uint(b64Value[s[i+3]])
+		a, b, c, d := b64Value[s[i]], b64Value[s[i+1]], b64Value[s[i+2]], b64Value[s[i+3]]
+		bad |= a | b | c | d
+		v := uint(a)<<18 | uint(b)<<12 | uint(c)<<6 | uint(d)
 		dst = append(dst, byte(v>>16), byte(v>>8), byte(v))
 	}
 	switch len(s) - i {
 	case 2:
-		v := uint(b64Value[s[i]])<<6 | uint(b64Value[s[i+1]])
-		if v&0xf != 0 {
+		a, b := b64Value[s[i]], b64Value[s[i+1]]
+		bad |= a | b
+		if b&0xf != 0 {
 			return nil, false
 		}
-		dst = append(dst, byte(v>>4))
+		dst = append(dst, a<<2|b>>4)
 	case 3:
-		v := uint(b64Value[s[i]])<<12 | uint(b64Value[s[i+1]])<<6 | uint(b64Value[s[i+2]])
-		if v&0x3 != 0 {
+		a, b, c := b64Value[s[i]], b64Value[s[i+1]], b64Value[s[i+2]]
+		bad |= a | b | c
+		if c&0x3 != 0 {
 			return nil, false
 		}
-		dst = append(dst, byte(v>>10), byte(v>>2))
+		dst = append(dst, a<<2|b>>4, b<<4|c>>2)
 	}
-	return dst, true
+	return dst, bad&0xc0 == 0
 }
