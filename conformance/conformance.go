@@ -100,9 +100,15 @@ func Body(typed, fromContext *jwtgate.Claims) []byte {
 // exact WWW-Authenticate, Retry-After, Content-Type, Cache-Control and
 // body, and that neither headers nor body hold the token or key
 // material. Build is called once per case, so it should be cheap.
+//
+// Run then sends the token catalogue of the security bar (subtest
+// "catalogue"): a few hundred hostile and borderline tokens and request
+// shapes, each of which must get the outcome class the bar assigns it
+// and exactly the answer the core gives for the same request.
 func Run(t *testing.T, build Build) {
 	t.Helper()
 	runCases(t, build)
+	t.Run("catalogue", func(t *testing.T) { runCatalogue(t, build) })
 }
 
 // RunRace sends 50 goroutines of 100 requests each through one app

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -305,6 +306,7 @@ func TestColdStartSharesOneFetch(t *testing.T) {
 		if n := iss.Fetches(); n != 1 {
 			t.Errorf("issuer served %d fetches, want 1", n)
 		}
+		t.Logf("cold start: %d concurrent requests, %d key-set fetch", callers, iss.Fetches())
 		if st := g.Stats(); st.Fetches != 1 || !st.Issuers[0].Ready {
 			t.Errorf("Stats = %+v, want one fetch and ready", st)
 		}
@@ -898,4 +900,148 @@ func cacheCheckPeriod(t *testing.T, evs []cacheEvent, fetches int, period,
 				period*4/5, period)
 		}
 	}
+}
+
+// TestOutageWithinStaleWindow breaks the issuer after the first fetch in
+// every way a refresh can fail, and validates a valid token every half
+// minute of fake time up to the maximum stale age: none may be refused,
+// least of all with a 503. Just past the stale age the gate fails
+// closed.
+func TestOutageWithinStaleWindow(t *testing.T) {
+	const staleAge = time.Hour
+	outages := []struct {
+		name  string
+		fault gatetest.Fault
+	}{
+		{"500", gatetest.Fault{Status: http.StatusInternalServerError}},
+		{"503", gatetest.Fault{Status: http.StatusServiceUnavailable}},
+		{"404", gatetest.Fault{Status: http.StatusNotFound}},
+		{"429", gatetest.Fault{Status: http.StatusTooManyRequests}},
+		{"reset connection", gatetest.Fault{Reset: true}},
+		{"hung server", gatetest.Fault{Hang: true}},
+		{"slow body", gatetest.Fault{SlowBody: time.Second}},
+		{"malformed JSON", gatetest.Fault{Body: []byte(`{"keys":[`)}},
+		{"empty key set", gatetest.Fault{Body: []byte(`{"keys":[]}`)}},
+	}
+	var checks, refused, unavailable atomic.Int64
+	iss := gatetest.NewInMemory(t) // shared: each case clears its fault
+	for _, tc := range outages {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Cleanup(iss.ClearFault)
+			synctest.Test(t, func(t *testing.T) {
+				cfg := cacheConfig(iss)
+				cfg.MaxStaleAge = staleAge
+				g := cacheGate(t, cfg)
+				cacheReady(t, g)
+				fetched := time.Now()
+				token := iss.Mint(map[string]any{"exp": fetched.Add(48 * time.Hour).Unix()})
+				iss.SetFault(tc.fault)
+
+				for time.Since(fetched) < staleAge {
+					checks.Add(1)
+					if _, err := g.Validate(t.Context(), token); err != nil {
+						refused.Add(1)
+						status := jwtgate.ResponseFor(err, "api").Status
+						if status >= 500 {
+							unavailable.Add(1)
+						}
+						t.Errorf("after %v of outage: %v (status %d)", time.Since(fetched),
+							err, status)
+					}
+					time.Sleep(30 * time.Second)
+				}
+				if g.Stats().FetchFailures == 0 {
+					t.Fatal("no refresh failed: the outage was not exercised")
+				}
+				time.Sleep(time.Until(fetched.Add(staleAge + time.Second)))
+				_, err := g.Validate(t.Context(), token)
+				cacheUnavailable(t, err)
+			})
+		})
+	}
+	t.Logf("outage within the stale window: %d validations of a valid token over %d kinds "+
+		"of outage, %d refused, %d with a 5xx", checks.Load(), len(outages), refused.Load(),
+		unavailable.Load())
+}
+
+// TestFetchTimeoutConfigured hangs the issuer: each attempt ends at the
+// configured FetchTimeout, and a cold request waiting for the first
+// fetch gets its 503 then.
+func TestFetchTimeoutConfigured(t *testing.T) {
+	for _, timeout := range []time.Duration{time.Second, 3 * time.Second, 25 * time.Second} {
+		t.Run(timeout.String(), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				iss := gatetest.NewInMemory(t)
+				iss.SetFault(gatetest.Fault{Hang: true})
+				rec := &cacheRecorder{}
+				cfg := cacheConfig(iss)
+				cfg.FetchTimeout, cfg.Hooks.OnFetch = timeout, rec.record
+				g := cacheGate(t, cfg)
+
+				start := time.Now()
+				_, err := g.Validate(t.Context(), iss.Mint(nil))
+				cacheUnavailable(t, err)
+				if waited := time.Since(start); waited != timeout {
+					t.Errorf("cold request answered after %v, want %v", waited, timeout)
+				}
+				time.Sleep(2 * time.Minute)
+				evs := rec.all()
+				if len(evs) < 2 {
+					t.Fatalf("%d attempts in two minutes", len(evs))
+				}
+				for _, ev := range evs {
+					if ev.Err == nil || ev.Duration != timeout {
+						t.Errorf("attempt %+v, want a failure after %v", ev.FetchEvent, timeout)
+					}
+				}
+			})
+		})
+	}
+}
+
+// TestSchedulingIgnoresWallClock gives the gate a claims clock that
+// jumps years back and forth at every reading. Refreshes keep their
+// period and the last good keys their stale age: scheduling runs on the
+// monotonic timers of the time package, never on Config.Now. (A step of
+// the system clock itself cannot be made inside a test; the timers and
+// time.Since that the cache uses read the monotonic clock.)
+func TestSchedulingIgnoresWallClock(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const interval, staleAge, span = 5 * time.Minute, 2 * time.Hour, time.Hour
+		var readings atomic.Int64
+		jumpy := func() time.Time {
+			n := readings.Add(1)
+			if n%2 == 0 {
+				return time.Now().AddDate(10, 0, 0)
+			}
+			return time.Now().AddDate(-10, 0, 0)
+		}
+		iss := gatetest.NewInMemory(t)
+		rec := &cacheRecorder{}
+		cfg := cacheConfig(iss)
+		cfg.Now, cfg.ExpOptional = jumpy, true
+		cfg.RefreshInterval, cfg.MaxStaleAge, cfg.Hooks.OnFetch = interval, staleAge, rec.record
+		g := cacheGate(t, cfg)
+		token := iss.Mint(map[string]any{"exp": nil, "iat": nil})
+
+		// The refresh period, while the claims clock jumps on every
+		// validation.
+		for range span / (10 * time.Second) {
+			cacheExpect(t, g, token, nil)
+			time.Sleep(10 * time.Second)
+		}
+		cacheCheckPeriod(t, rec.all(), iss.Fetches(), interval, span)
+
+		// The stale age, counted from the last good fetch.
+		iss.SetFault(gatetest.Fault{Status: http.StatusInternalServerError})
+		last := rec.all()[len(rec.all())-1].end
+		time.Sleep(time.Until(last.Add(staleAge - time.Second)))
+		cacheExpect(t, g, token, nil)
+		time.Sleep(2 * time.Second)
+		_, err := g.Validate(t.Context(), token)
+		cacheUnavailable(t, err)
+		if readings.Load() == 0 {
+			t.Error("the claims clock was never read")
+		}
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -482,4 +483,46 @@ func TestIssuerDownAlone(t *testing.T) {
 			t.Errorf("Stats = %+v, want only A ready", st.Issuers)
 		}
 	})
+}
+
+// TestRedirectHops fetches a key set at the end of a chain of
+// same-origin redirects: three hops are followed, a fourth is refused.
+func TestRedirectHops(t *testing.T) {
+	iss := gatetest.New(t)
+	mux := http.NewServeMux()
+	mux.Handle("/.well-known/jwks.json", iss.Handler())
+	mux.HandleFunc("/hop/{n}", func(w http.ResponseWriter, r *http.Request) {
+		n, err := strconv.Atoi(r.PathValue("n"))
+		switch {
+		case err != nil:
+			http.NotFound(w, r)
+		case n == 0:
+			http.Redirect(w, r, "/.well-known/jwks.json", http.StatusFound)
+		default:
+			http.Redirect(w, r, "/hop/"+strconv.Itoa(n-1), http.StatusFound)
+		}
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+
+	for hops := 1; hops <= 5; hops++ {
+		t.Run(strconv.Itoa(hops), func(t *testing.T) {
+			cfg := cacheConfig(iss)
+			cfg.Issuers[0].JWKSURL = srv.URL + "/hop/" + strconv.Itoa(hops-1)
+			cfg.HTTPClient = cacheRealClient(t)
+			before := iss.Fetches()
+			g := cacheGate(t, cfg)
+			ok := hops <= 3
+			if ok {
+				cacheReady(t, g)
+				cacheExpect(t, g, iss.Mint(nil), nil)
+			} else {
+				_, err := g.Validate(t.Context(), iss.Mint(nil))
+				cacheUnavailable(t, err)
+			}
+			if n := iss.Fetches() - before; (n > 0) != ok {
+				t.Errorf("%d hops: the issuer served %d fetches, want ok=%v", hops, n, ok)
+			}
+		})
+	}
 }

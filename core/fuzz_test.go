@@ -11,11 +11,14 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
 	"math/big"
 	mrand "math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
 
@@ -376,5 +379,218 @@ func tokFuzzEntryAllows(t *testing.T, kid, alg string, entry map[string]any) {
 			}
 		}
 		t.Fatalf("kid %q: a key whose key_ops lack verify was used", kid)
+	}
+}
+
+// FuzzTokenParse fuzzes the JSON reader of headers and claims apart
+// from the encoding and the signature: every input pair is signed
+// correctly with the static HS256 secret, so each token reaches the
+// parser and, if it parses, the claims checks. An accepted token must be
+// what a strict reading with encoding/json makes of it: one object per
+// segment, valid UTF-8, no member name twice at any depth, alg HS256,
+// no crit, and claims equal to those encoding/json reads.
+func FuzzTokenParse(f *testing.F) {
+	g, err := jwtgate.New(jwtgate.Config{
+		Issuers:      []jwtgate.Issuer{tokStaticIssuer()},
+		SkipAudience: true,
+		ExpOptional:  true,
+		Now:          tokNow,
+	})
+	if err != nil {
+		f.Fatalf("jwtgate.New: %v", err)
+	}
+	f.Cleanup(func() { g.Close() })
+	for _, seed := range tokParseSeeds() {
+		f.Add(seed[0], seed[1])
+	}
+
+	f.Fuzz(func(t *testing.T, header, payload string) {
+		token := tokHS(header, payload)
+		c, err := g.Validate(context.Background(), token)
+		if err != nil {
+			tokFuzzRejection(t, err)
+			return
+		}
+		tokStrictObject(t, "header", header)
+		tokStrictObject(t, "payload", payload)
+		tokCheckHeader(t, header)
+		tokCheckClaims(t, payload, c)
+	})
+}
+
+// tokParseSeeds are header and payload pairs for FuzzTokenParse.
+func tokParseSeeds() [][2]string {
+	body := tokBody(tokStaticIss, nil)
+	inner := strings.TrimSuffix(body, "}")
+	return [][2]string{
+		{tokHSHeader, body},
+		{`{"alg":"HS256"}`, `{"iss":"` + tokStaticIss + `"}`},
+		{`{"alg":"\u0048S256","kid":"h\u0073"}`, `{"iss":"https:\/\/static.jwtgate.test"}`},
+		{`{"alg":"HS256","typ":"at+jwt","x":[1,{"y":null}]}`, inner + `,"scope":"a b"}`},
+		{`{"alg":"HS256"}`, inner + `,"aud":["x","y"],"scp":["s"],"jti":"\u00e9\ud83d\ude00"}`},
+		{`{"alg":"HS256"}`, inner + `,"nbf":1899999999.999,"x":{"a":{"b":[[[]]]}}}`},
+		{`{"alg":"HS256","alg":"HS256"}`, body},
+		{`{"alg":"HS256"}`, inner + `,"sub":"x"}`},
+		{`{"alg":"HS256","crit":["exp"]}`, body},
+		{`{"alg":"HS256","b64":true}`, `{"iss":"` + tokStaticIss + `","exp":1.9e9}`},
+		{`{"alg":"HS256"}`, `{"iss":"` + tokStaticIss + `","exp":19000036e2}`},
+		{"{\"alg\":\"HS256\",\"x\":\"\xff\"}", body},
+		{`{"alg":"HS256"}`, `{"iss":"` + tokStaticIss + `","x":"\ud800"}`},
+		{` {"alg":"HS256"} `, "\t" + body + "\n"},
+	}
+}
+
+// tokStrictObject fails unless s is one JSON object in valid UTF-8 with
+// no member name twice in any object, as encoding/json reads names.
+func tokStrictObject(t *testing.T, what, s string) {
+	t.Helper()
+	if !utf8.ValidString(s) || !json.Valid([]byte(s)) {
+		t.Fatalf("accepted a %s that is not valid JSON in UTF-8: %q", what, s)
+	}
+	dec := json.NewDecoder(strings.NewReader(s))
+	first, err := dec.Token()
+	if err != nil || first != json.Delim('{') {
+		t.Fatalf("accepted a %s that is not an object: %q", what, s)
+	}
+	if err := tokNoDuplicates(dec, true); err != nil {
+		t.Fatalf("accepted a %s with %v: %q", what, err, s)
+	}
+}
+
+// tokNoDuplicates reads the rest of an object (or array) whose opening
+// delimiter dec has just returned, and fails on a repeated member name.
+func tokNoDuplicates(dec *json.Decoder, object bool) error {
+	seen := map[string]bool{}
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+			return nil
+		}
+		if object {
+			name := tok.(string)
+			if seen[name] {
+				return errors.New("duplicate member " + strconv.Quote(name))
+			}
+			seen[name] = true
+			if tok, err = dec.Token(); err != nil {
+				return err
+			}
+		}
+		if d, ok := tok.(json.Delim); ok {
+			if err := tokNoDuplicates(dec, d == '{'); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// tokCheckHeader fails unless the header of an accepted token reads, with
+// encoding/json, as alg HS256 without crit, with b64 true if present.
+func tokCheckHeader(t *testing.T, header string) {
+	t.Helper()
+	var h map[string]any
+	if err := json.Unmarshal([]byte(header), &h); err != nil {
+		t.Fatalf("header: %v", err)
+	}
+	if h["alg"] != "HS256" {
+		t.Fatalf("accepted a header whose alg reads %#v", h["alg"])
+	}
+	if _, ok := h["crit"]; ok {
+		t.Fatalf("accepted a header with crit")
+	}
+	if b, ok := h["b64"]; ok && b != true {
+		t.Fatalf("accepted a header with b64 %#v", b)
+	}
+	if kid, ok := h["kid"]; ok && kid != "hs" {
+		t.Fatalf("accepted a header whose kid reads %#v", kid)
+	}
+}
+
+// tokCheckClaims fails unless the claims of an accepted token are what
+// encoding/json reads from its payload, and pass the gate's clock.
+func tokCheckClaims(t *testing.T, payload string, c *jwtgate.Claims) {
+	t.Helper()
+	var m map[string]any
+	dec := json.NewDecoder(strings.NewReader(payload))
+	dec.UseNumber()
+	if err := dec.Decode(&m); err != nil {
+		t.Fatalf("payload: %v", err)
+	}
+	if string(c.Raw) != payload {
+		t.Fatalf("Claims.Raw is not the payload")
+	}
+	for name, got := range map[string]string{"iss": c.Issuer, "sub": c.Subject, "jti": c.ID} {
+		if v, ok := m[name]; ok && v != got || !ok && got != "" {
+			t.Fatalf("%s reads %#v, the Gate read %q", name, v, got)
+		}
+	}
+	if c.Issuer != tokStaticIss {
+		t.Fatalf("accepted issuer %q", c.Issuer)
+	}
+	tokCheckAudience(t, m["aud"], c.Audience)
+	now := tokNow()
+	for _, d := range []struct {
+		name  string
+		got   time.Time
+		valid func(time.Time) bool
+	}{
+		{"exp", c.ExpiresAt, now.Before},
+		{"nbf", c.NotBefore, func(v time.Time) bool { return !v.After(now) }},
+		{"iat", c.IssuedAt, func(v time.Time) bool { return !v.After(now) }},
+	} {
+		tokCheckDate(t, d.name, m[d.name], d.got, d.valid)
+	}
+}
+
+// tokCheckAudience compares aud as encoding/json reads it with the
+// Gate's reading.
+func tokCheckAudience(t *testing.T, v any, got []string) {
+	t.Helper()
+	var want []string
+	switch a := v.(type) {
+	case nil:
+	case string:
+		want = []string{a}
+	case []any:
+		for _, e := range a {
+			s, ok := e.(string)
+			if !ok || s == "" {
+				t.Fatalf("accepted aud %#v", v)
+			}
+			want = append(want, s)
+		}
+	default:
+		t.Fatalf("accepted aud %#v", v)
+	}
+	if len(want) != len(got) || strings.Join(want, "\x00") != strings.Join(got, "\x00") {
+		t.Fatalf("aud reads %q, the Gate read %q", want, got)
+	}
+}
+
+// tokCheckDate compares a NumericDate as encoding/json reads it with the
+// Gate's reading, to within the precision of a float64, and checks that
+// it is valid now.
+func tokCheckDate(t *testing.T, name string, v any, got time.Time, valid func(time.Time) bool) {
+	t.Helper()
+	if v == nil {
+		if !got.IsZero() {
+			t.Fatalf("%s absent, the Gate read %v", name, got)
+		}
+		return
+	}
+	n, ok := v.(json.Number)
+	f, err := n.Float64()
+	if !ok || err != nil || !(f > 0 && f < 1<<53) {
+		t.Fatalf("accepted %s %#v", name, v)
+	}
+	read := float64(got.Unix()) + float64(got.Nanosecond())/1e9
+	if math.Abs(read-f) > 1e-6+f*0x1p-50 {
+		t.Fatalf("%s reads %v, the Gate read %v", name, f, got)
+	}
+	if !valid(got) {
+		t.Fatalf("accepted %s %v at %v", name, got, tokNow())
 	}
 }

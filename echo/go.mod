@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/jwtgate/jwtgate v0.0.0-00010101000000-000000000000
 	github.com/labstack/echo/v4 v4.16.5
+	go.uber.org/goleak v1.3.0
 )
 
 require (

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/jwtgate/jwtgate/core/gatetest"
 )
 
@@ -23,10 +25,18 @@ var programs = []string{"nethttp", "gin", "echo", "fiber"}
 var binDir string
 
 // TestMain builds every program once, in one go build, before the
-// tests run them.
+// tests run them, and fails the run if any test leaves a goroutine
+// behind.
 func TestMain(m *testing.M) {
 	flag.Parse()
-	os.Exit(runTests(m))
+	code := runTests(m)
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintf(os.Stderr, "goleak: %v\n", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
 }
 
 func runTests(m *testing.M) int {

@@ -2,18 +2,21 @@ package gingate_test
 
 import (
 	"net/http"
-	"os"
 	"testing"
 
 	"github.com/gin-gonic/gin"
+	"go.uber.org/goleak"
+
 	"github.com/jwtgate/jwtgate/conformance"
 	jwtgate "github.com/jwtgate/jwtgate/core"
 	gingate "github.com/jwtgate/jwtgate/gin"
 )
 
+// TestMain runs Gin in release mode and fails the run if any test
+// leaves a goroutine behind.
 func TestMain(m *testing.M) {
 	gin.SetMode(gin.ReleaseMode)
-	os.Exit(m.Run())
+	goleak.VerifyTestMain(m)
 }
 
 // newApp registers the conformance routes behind the given middleware.
