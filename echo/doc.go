@@ -2,9 +2,10 @@
 //
 // New returns an echo.MiddlewareFunc that finds the bearer token with a
 // jwtgate.Extractor, validates it with Gate.Validate and stores the
-// claims twice: in the echo.Context, where Claims reads them, and in
-// the request's context.Context through jwtgate.NewContext, where
-// framework-neutral code reads them with jwtgate.FromContext. A
+// claims in the request's context.Context through jwtgate.NewContext:
+// Claims reads them from the echo.Context, and framework-neutral code
+// reads the same *jwtgate.Claims with jwtgate.FromContext. The
+// echo.Context's own store (Set and Get) is left to the application. A
 // rejected request gets the Gate's RFC 6750 response, byte for byte the
 // one every other jwtgate adapter sends, unless Options.ErrorHandler
 // answers it instead.

@@ -1,6 +1,7 @@
 package echogate
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -9,13 +10,40 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// Keys of the values the middleware stores in the echo.Context. They
-// name this package so that they cannot clash with an application's
-// own keys.
-const (
-	claimsKey = "github.com/jwtgate/jwtgate/echo.claims"
-	gateKey   = "github.com/jwtgate/jwtgate/echo.gate"
-)
+// recordKey is the context key of the per-request record.
+type recordKey struct{}
+
+// record is the request context the middleware passes on: its parent
+// plus what Claims and RequireScopes read, the middleware that
+// authenticated the request, to answer through its ErrorHandler, and
+// the claims (nil without a token under Options.Optional). One
+// allocation holds the context layer and the record, and the
+// echo.Context's own store, with its lock and map, is left to the
+// application.
+type record struct {
+	context.Context
+	m      *middleware
+	claims *jwtgate.Claims
+}
+
+// Value returns the record itself for recordKey and defers every other
+// key to the parent.
+func (rc *record) Value(key any) any {
+	if key == (recordKey{}) {
+		return rc
+	}
+	return rc.Context.Value(key)
+}
+
+// recordOf returns the innermost record of c's request, or nil.
+func recordOf(c echo.Context) *record {
+	r := c.Request()
+	if r == nil {
+		return nil
+	}
+	rc, _ := r.Context().Value(recordKey{}).(*record)
+	return rc
+}
 
 // Options configures the middleware New returns. The zero value
 // requires a Bearer token in the Authorization header on every request
@@ -81,7 +109,7 @@ func (m *middleware) serve(c echo.Context, next echo.HandlerFunc) error {
 	token, err := m.opts.Extractor.FromHTTP(r)
 	if err != nil {
 		if m.opts.Optional && errors.Is(err, jwtgate.ErrTokenMissing) {
-			c.Set(gateKey, m)
+			c.SetRequest(r.WithContext(&record{Context: r.Context(), m: m}))
 			return next(c)
 		}
 		return m.reject(c, err)
@@ -92,9 +120,8 @@ func (m *middleware) serve(c echo.Context, next echo.HandlerFunc) error {
 		return m.reject(c, err)
 	}
 
-	c.Set(gateKey, m)
-	c.Set(claimsKey, claims)
-	c.SetRequest(r.WithContext(jwtgate.NewContext(r.Context(), claims)))
+	ctx := jwtgate.NewContext(r.Context(), claims)
+	c.SetRequest(r.WithContext(&record{Context: ctx, m: m, claims: claims}))
 	return next(c)
 }
 
@@ -160,16 +187,15 @@ func (s scopeGuard) wrap(next echo.HandlerFunc) echo.HandlerFunc {
 
 // serve checks the scopes of one request and calls next if they suffice.
 func (s scopeGuard) serve(c echo.Context, next echo.HandlerFunc) error {
-	m, ok := c.Get(gateKey).(*middleware)
-	if !ok {
+	rc := recordOf(c)
+	if rc == nil {
 		missing := &jwtgate.Error{Reason: jwtgate.ErrTokenMissing}
 		write(c, jwtgate.ResponseFor(missing, jwtgate.DefaultRealm))
 		return nil
 	}
 
-	claims, _ := c.Get(claimsKey).(*jwtgate.Claims)
-	if err := claims.RequireScopes(s...); err != nil {
-		return m.reject(c, err)
+	if err := rc.claims.RequireScopes(s...); err != nil {
+		return rc.m.reject(c, err)
 	}
 	return next(c)
 }
@@ -178,6 +204,9 @@ func (s scopeGuard) serve(c echo.Context, next echo.HandlerFunc) error {
 // any. A request that was skipped, or passed without a token under
 // Options.Optional, has none.
 func Claims(c echo.Context) (*jwtgate.Claims, bool) {
-	claims, _ := c.Get(claimsKey).(*jwtgate.Claims)
-	return claims, claims != nil
+	rc := recordOf(c)
+	if rc == nil || rc.claims == nil {
+		return nil, false
+	}
+	return rc.claims, true
 }

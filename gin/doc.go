@@ -2,9 +2,10 @@
 //
 // New returns a gin.HandlerFunc that finds the bearer token with a
 // jwtgate.Extractor, validates it with the Gate and stores the claims
-// twice: in the gin.Context, where Claims reads them, and in the
-// request's context.Context, where jwtgate.FromContext reads them, so
-// that code which knows nothing of Gin sees the same *jwtgate.Claims.
+// in the request's context.Context (c.Request.Context()), where Claims
+// reads them from the gin.Context and jwtgate.FromContext reads them
+// for code that knows nothing of Gin: both see the same
+// *jwtgate.Claims.
 // A rejected request is answered with the Gate's RFC 6750 response,
 // byte for byte what the other jwtgate adapters send, and aborted.
 //

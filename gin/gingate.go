@@ -1,6 +1,7 @@
 package gingate
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -40,13 +41,38 @@ type Options struct {
 	ErrorHandler func(c *gin.Context, err error)
 }
 
-// gateKey and claimsKey are the private gin.Context keys under which
-// the middleware leaves its per-request record: the middleware that
-// ran, to answer through its Gate and ErrorHandler, and the claims.
-type (
-	gateKey   struct{}
-	claimsKey struct{}
-)
+// recordKey is the context key of the per-request record.
+type recordKey struct{}
+
+// record is the request context the middleware passes on: its parent
+// plus what Claims and RequireScopes read, the middleware that
+// authenticated the request, to answer through its Gate and
+// ErrorHandler, and the claims (nil without a token under Optional).
+// One allocation holds the context layer and the record, and Gin's own
+// key store, with its lock and map, is left alone.
+type record struct {
+	context.Context
+	m      *middleware
+	claims *jwtgate.Claims
+}
+
+// Value returns the record itself for recordKey and defers every other
+// key to the parent.
+func (rc *record) Value(key any) any {
+	if key == (recordKey{}) {
+		return rc
+	}
+	return rc.Context.Value(key)
+}
+
+// recordOf returns the innermost record of c's request, or nil.
+func recordOf(c *gin.Context) *record {
+	if c.Request == nil {
+		return nil
+	}
+	rc, _ := c.Request.Context().Value(recordKey{}).(*record)
+	return rc
+}
 
 // middleware is one configured instance of New. It is read-only after
 // New, so requests share it without locking.
@@ -78,7 +104,7 @@ func (m *middleware) handle(c *gin.Context) {
 	token, err := m.opts.Extractor.FromHTTP(r)
 	if err != nil {
 		if m.opts.Optional && errors.Is(err, jwtgate.ErrTokenMissing) {
-			c.Set(gateKey{}, m)
+			c.Request = r.WithContext(&record{Context: r.Context(), m: m})
 			return
 		}
 		m.fail(c, err)
@@ -91,9 +117,8 @@ func (m *middleware) handle(c *gin.Context) {
 		return
 	}
 
-	c.Set(gateKey{}, m)
-	c.Set(claimsKey{}, claims)
-	c.Request = r.WithContext(jwtgate.NewContext(r.Context(), claims))
+	ctx := jwtgate.NewContext(r.Context(), claims)
+	c.Request = r.WithContext(&record{Context: ctx, m: m, claims: claims})
 }
 
 // skip reports whether the request passes without authentication.
@@ -148,16 +173,14 @@ func write(c *gin.Context, resp jwtgate.Response) {
 func RequireScopes(scopes ...string) gin.HandlerFunc {
 	scopes = slices.Clone(scopes)
 	return func(c *gin.Context) {
-		v, _ := c.Get(gateKey{})
-		m, _ := v.(*middleware)
-		if m == nil {
+		rc := recordOf(c)
+		if rc == nil {
 			missing := &jwtgate.Error{Reason: jwtgate.ErrTokenMissing}
 			write(c, jwtgate.ResponseFor(missing, jwtgate.DefaultRealm))
 			return
 		}
-		claims, _ := Claims(c)
-		if err := claims.RequireScopes(scopes...); err != nil {
-			m.fail(c, err)
+		if err := rc.claims.RequireScopes(scopes...); err != nil {
+			rc.m.fail(c, err)
 		}
 	}
 }
@@ -166,7 +189,9 @@ func RequireScopes(scopes ...string) gin.HandlerFunc {
 // any. A request let through by Optional without a token, or passed by
 // Skip, has none.
 func Claims(c *gin.Context) (*jwtgate.Claims, bool) {
-	v, _ := c.Get(claimsKey{})
-	claims, _ := v.(*jwtgate.Claims)
-	return claims, claims != nil
+	rc := recordOf(c)
+	if rc == nil || rc.claims == nil {
+		return nil, false
+	}
+	return rc.claims, true
 }
