@@ -21,6 +21,8 @@ const (
 	DefaultMaxStaleAge        = 6 * time.Hour
 	DefaultMaxRetryInterval   = 1 * time.Minute
 	DefaultRealm              = "api"
+	DefaultTokenCacheEntries  = 32 << 10
+	DefaultTokenCacheBytes    = 64 << 20
 )
 
 // Config configures a Gate. Only Issuers and Audience must be set; every
@@ -127,6 +129,28 @@ type Config struct {
 	// DefaultMaxRetryInterval (1 minute).
 	MaxRetryInterval time.Duration
 
+	// DisableTokenCache turns off the cache of verified tokens, so that
+	// every validation checks the signature. Default false: a token the
+	// Gate accepted before is answered from the cache, keyed by the
+	// SHA-256 of the whole token, for as long as the key that verified
+	// it stays in its issuer's key set and the token's exp, nbf and iat
+	// hold. Each hit runs the time checks and Check again; everything
+	// else a validation checks depends only on the token and this
+	// Config. Rejections are never cached. Hits share one *Claims, so
+	// treat Claims as read-only.
+	DisableTokenCache bool
+
+	// TokenCacheEntries bounds the number of cached tokens. Default
+	// DefaultTokenCacheEntries (32768); it is rounded up to a power of
+	// two.
+	TokenCacheEntries int
+
+	// TokenCacheBytes bounds the memory the cached claims keep alive,
+	// estimated per entry as about twice the payload plus 300 bytes.
+	// Default DefaultTokenCacheBytes (64 MiB), which holds the default
+	// number of entries for payloads up to about 900 bytes.
+	TokenCacheBytes int64
+
 	// Logger receives background events: fetch failures, recoveries and
 	// skipped keys. Nothing is logged per request. Default nil: silent.
 	Logger *slog.Logger
@@ -209,6 +233,8 @@ func (c Config) withDefaults() (Config, error) {
 	setDefault(&c.MaxStaleAge, DefaultMaxStaleAge)
 	setDefault(&c.MaxRetryInterval, DefaultMaxRetryInterval)
 	setDefault(&c.Realm, DefaultRealm)
+	setDefault(&c.TokenCacheEntries, DefaultTokenCacheEntries)
+	setDefault(&c.TokenCacheBytes, DefaultTokenCacheBytes)
 	if c.Now == nil {
 		c.Now = time.Now
 	}

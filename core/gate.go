@@ -19,7 +19,8 @@ type Gate struct {
 	issuers  []*issuerKeys
 	single   *issuerKeys // the only issuer, when there is one
 	byName   map[string]*issuerKeys
-	typ      string // Config.Type, lower case, without "application/"
+	typ      string      // Config.Type, lower case, without "application/"
+	tokens   *tokenCache // verified tokens; nil when disabled
 	stats    counters
 	closed   atomic.Bool
 	closeMux sync.Mutex // serialises Close
@@ -31,6 +32,15 @@ type issuerKeys struct {
 	name   string
 	static *keySet
 	remote *remoteSet
+}
+
+// keys returns the issuer's usable key set, or nil when a remote set
+// was never fetched or is past its maximum stale age.
+func (ik *issuerKeys) keys() *keySet {
+	if ik.static != nil {
+		return ik.static
+	}
+	return ik.remote.current()
 }
 
 // counters are the Gate's background event counts.
@@ -68,6 +78,9 @@ func New(cfg Config) (*Gate, error) {
 	}
 
 	g.allowed = available
+	if !cfg.DisableTokenCache {
+		g.tokens = newTokenCache(cfg.TokenCacheEntries, cfg.TokenCacheBytes)
+	}
 	if len(cfg.Algorithms) > 0 {
 		if g.allowed, err = parseAlgs(cfg.Algorithms); err != nil {
 			return nil, err
@@ -279,6 +292,7 @@ type Stats struct {
 	KeysSkipped         uint64        // keys skipped over all fetches
 	UnknownKIDRefreshes uint64        // refreshes caused by an unknown kid
 	Issuers             []IssuerStats // one per configured issuer, in order
+	TokenCache          TokenCacheStats
 }
 
 // IssuerStats describes one issuer's key set.
@@ -298,6 +312,7 @@ func (g *Gate) Stats() Stats {
 		FetchFailures:       g.stats.failures.Load(),
 		KeysSkipped:         g.stats.skipped.Load(),
 		UnknownKIDRefreshes: g.stats.unknownKID.Load(),
+		TokenCache:          g.tokens.stats(),
 	}
 	for _, ik := range g.issuers {
 		is := IssuerStats{Name: ik.name}

@@ -1,6 +1,7 @@
 package jwtgate
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -130,6 +131,49 @@ func (s *keySet) find(kid []byte, hasKID bool, alg int) (k *verifyKey, known boo
 		}
 	}
 	return nil, known
+}
+
+// holds reports whether k itself, not merely a key with its kid, is
+// in the set.
+func (s *keySet) holds(k *verifyKey) bool {
+	keys := s.keys
+	if s.byKID != nil {
+		keys = s.byKID[k.kid]
+	}
+	for _, x := range keys {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// carryOver replaces each key of keys that prev holds unchanged (the
+// same kid, type, algorithms and public key) by prev's own, so that a
+// refresh that keeps a key keeps its identity, and the tokens it
+// verified stay cached.
+func carryOver(keys []*verifyKey, prev *keySet) {
+	if prev == nil {
+		return
+	}
+	for i, k := range keys {
+		same := prev.keys
+		if prev.byKID != nil {
+			same = prev.byKID[k.kid]
+		}
+		for _, old := range same {
+			if old.kid == k.kid && old.kind == k.kind && old.algs == k.algs && samePublic(old.pub, k.pub) {
+				keys[i] = old
+				break
+			}
+		}
+	}
+}
+
+// samePublic reports whether two public keys are equal.
+func samePublic(a, b any) bool {
+	pa, ok := a.(interface{ Equal(crypto.PublicKey) bool })
+	return ok && pa.Equal(b)
 }
 
 func fitting(k *verifyKey, alg int) *verifyKey {

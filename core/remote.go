@@ -220,6 +220,7 @@ func (r *remoteSet) load(ctx context.Context) (*keySet, time.Duration, error) {
 	if len(keys) == 0 {
 		return nil, 0, fmt.Errorf("jwtgate: key set has no usable key (%d skipped)", skipped)
 	}
+	carryOver(keys, r.snap.Load())
 	return newKeySet(keys, time.Now(), skipped), age, nil
 }
 

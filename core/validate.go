@@ -49,42 +49,95 @@ func Reason(err error) error {
 }
 
 func (g *Gate) validate(ctx context.Context, token string) (*Claims, error) {
-	// Size and shape first: nothing is decoded for a token that is too
-	// long or not three segments. Each segment's alphabet is checked as
-	// it is decoded; the payload's only after the signature verified
-	// (the signature covers its characters as sent).
+	// Size first: a token that is too long is neither hashed nor decoded.
 	if len(token) > g.cfg.MaxTokenSize {
 		return nil, reject(ErrTokenMalformed, "token too large")
 	}
+	tc := g.tokens
+	if tc == nil {
+		c, _, _, err := g.verifyToken(ctx, token)
+		return c, err
+	}
+	sum := tokenSum(token)
+	if e := tc.lookup(&sum); e != nil {
+		if c, hit, err := g.fromCache(ctx, e); hit {
+			return c, err
+		}
+	}
+	tc.misses.Add(1)
+	c, ik, k, err := g.verifyToken(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	tc.add(&cachedToken{sum: sum, claims: c, issuer: ik, key: k, size: entrySize(c)})
+	return c, nil
+}
+
+// fromCache answers for a token found in the cache. hit is false when
+// the entry may not answer: the Gate is closed, the issuer has no
+// usable key set, or the key that verified the token has left it (the
+// entry is then dropped); a full validation must decide. Otherwise the
+// time claims and the Check hook run again, as they depend on when and
+// where the token is presented.
+func (g *Gate) fromCache(ctx context.Context, e *cachedToken) (c *Claims, hit bool, err error) {
+	s := e.issuer.keys()
+	if s == nil || g.closed.Load() {
+		return nil, false, nil
+	}
+	if !s.holds(e.key) {
+		g.tokens.drop(e)
+		return nil, false, nil
+	}
+	if err := g.checkTimes(e.claims); err != nil {
+		g.tokens.drop(e)
+		return nil, true, err
+	}
+	if g.cfg.Check != nil {
+		if err := g.cfg.Check(ctx, e.claims); err != nil {
+			return nil, true, asError(err)
+		}
+	}
+	g.tokens.hits.add()
+	return e.claims, true, nil
+}
+
+// verifyToken runs every check on a token whose size is within the
+// limit and returns its claims with the issuer and key that verified
+// them.
+func (g *Gate) verifyToken(ctx context.Context, token string) (*Claims, *issuerKeys, *verifyKey, error) {
+	// Shape first: nothing is decoded for a token that is not three
+	// segments. Each segment's alphabet is checked as it is decoded;
+	// the payload's only after the signature verified (the signature
+	// covers its characters as sent).
 	d1, d2, ok := splitToken(token)
 	if !ok {
-		return nil, reject(ErrTokenMalformed, "not a compact JWS")
+		return nil, nil, nil, reject(ErrTokenMalformed, "not a compact JWS")
 	}
 
 	// The header chooses the algorithm and the key.
 	var hbuf [256]byte
 	hdrJSON, ok := decodeB64(hbuf[:0], token[:d1])
 	if !ok {
-		return nil, reject(ErrTokenMalformed, "header is not base64url")
+		return nil, nil, nil, reject(ErrTokenMalformed, "header is not base64url")
 	}
 	h, err := parseHeader(hdrJSON)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	if g.allowed&(1<<h.alg) == 0 {
-		return nil, reject(ErrAlgorithm, "")
+		return nil, nil, nil, reject(ErrAlgorithm, "")
 	}
 	if g.typ != "" && normalizeType(string(h.typ)) != g.typ {
-		return nil, reject(ErrType, "")
+		return nil, nil, nil, reject(ErrType, "")
 	}
 	var sbuf [maxSignatureSize]byte
 	sigB64 := token[d2+1:]
 	if decodedLen(len(sigB64)) > len(sbuf) {
-		return nil, reject(ErrSignatureInvalid, "")
+		return nil, nil, nil, reject(ErrSignatureInvalid, "")
 	}
 	sig, ok := decodeB64(sbuf[:0], sigB64)
 	if !ok {
-		return nil, reject(ErrTokenMalformed, "signature is not base64url")
+		return nil, nil, nil, reject(ErrTokenMalformed, "signature is not base64url")
 	}
 
 	// Several issuers: the payload's iss chooses whose keys verify it.
@@ -94,47 +147,47 @@ func (g *Gate) validate(ctx context.Context, token string) (*Claims, error) {
 	if ik == nil {
 		payload, err := pl.decode()
 		if err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
 		iss, err := peekIssuer(payload)
 		if err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
 		if ik = g.byName[iss]; ik == nil {
-			return nil, reject(ErrIssuer, "")
+			return nil, nil, nil, reject(ErrIssuer, "")
 		}
 	}
 	k, err := g.key(ctx, ik, h.kid, h.hasKID, h.alg, func() error { return g.precheck(&pl, ik) })
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 
 	// The signature, over the first two segments as sent.
 	if !verify(&algorithms[h.alg], token[:d2], sig, k) {
-		return nil, reject(ErrSignatureInvalid, "")
+		return nil, nil, nil, reject(ErrSignatureInvalid, "")
 	}
 
 	// Only a verified payload is decoded and read.
 	payload, err := pl.decode()
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	c, err := g.claims(payload, ik)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	c.Algorithm, c.KeyID, c.Type = algorithms[h.alg].name, k.kid, typeString(h.typ)
 	if len(g.cfg.Scopes) > 0 {
 		if err := c.RequireScopes(g.cfg.Scopes...); err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
 	}
 	if g.cfg.Check != nil {
 		if err := g.cfg.Check(ctx, c); err != nil {
-			return nil, asError(err)
+			return nil, nil, nil, asError(err)
 		}
 	}
-	return c, nil
+	return c, ik, k, nil
 }
 
 // lazyPayload decodes a token's payload once, when first needed.
@@ -275,7 +328,7 @@ func (g *Gate) claims(payload []byte, ik *issuerKeys) (*Claims, error) {
 	c := &Claims{Raw: payload}
 	t := claimText{raw: payload, str: string(payload)}
 	var seen uint64 // bit i: RequiredClaims[i] present and not null
-	var hasExp, hasAud bool
+	var hasAud bool
 	it := members(payload, 0)
 	for {
 		name, value, ok := it.next()
@@ -296,7 +349,6 @@ func (g *Gate) claims(payload []byte, ik *issuerKeys) (*Claims, error) {
 			hasAud = true
 		case "exp":
 			c.ExpiresAt, ok = numericDate(value)
-			hasExp = true
 		case "nbf":
 			c.NotBefore, ok = numericDate(value)
 		case "iat":
@@ -318,23 +370,16 @@ func (g *Gate) claims(payload []byte, ik *issuerKeys) (*Claims, error) {
 	if it.err != nil {
 		return nil, reject(ErrTokenMalformed, "payload is not a strict JSON object")
 	}
-	return c, g.checkClaims(c, ik, hasExp, hasAud, seen)
+	return c, g.checkClaims(c, ik, hasAud, seen)
 }
 
 // checkClaims applies the time, issuer, audience and required-claim
 // rules to decoded claims.
-func (g *Gate) checkClaims(c *Claims, ik *issuerKeys, hasExp, hasAud bool, seen uint64) error {
-	now, leeway := g.cfg.Now(), g.cfg.Leeway
-	switch {
-	case !hasExp && !g.cfg.ExpOptional:
-		return reject(ErrClaimMissing, "exp is required")
-	case hasExp && !now.Before(c.ExpiresAt.Add(leeway)):
-		return reject(ErrTokenExpired, "")
-	case !c.NotBefore.IsZero() && c.NotBefore.After(now.Add(leeway)):
-		return reject(ErrTokenNotYetValid, "")
-	case !c.IssuedAt.IsZero() && c.IssuedAt.After(now.Add(leeway)):
-		return reject(ErrTokenIssuedInFuture, "")
-	case c.Issuer != ik.name:
+func (g *Gate) checkClaims(c *Claims, ik *issuerKeys, hasAud bool, seen uint64) error {
+	if err := g.checkTimes(c); err != nil {
+		return err
+	}
+	if c.Issuer != ik.name {
 		return reject(ErrIssuer, "")
 	}
 	if !g.cfg.SkipAudience {
@@ -346,6 +391,28 @@ func (g *Gate) checkClaims(c *Claims, ik *issuerKeys, hasExp, hasAud bool, seen 
 		if seen&(1<<i) == 0 {
 			return reject(ErrClaimMissing, claimName([]byte(rc))+" is required")
 		}
+	}
+	return nil
+}
+
+// checkTimes applies exp, nbf and iat, with the leeway, at the current
+// time. A zero ExpiresAt means the token has no exp: NumericDates are
+// never zero.
+func (g *Gate) checkTimes(c *Claims) error {
+	now, leeway := g.cfg.Now(), g.cfg.Leeway
+	switch {
+	case c.ExpiresAt.IsZero():
+		if !g.cfg.ExpOptional {
+			return reject(ErrClaimMissing, "exp is required")
+		}
+	case !now.Before(c.ExpiresAt.Add(leeway)):
+		return reject(ErrTokenExpired, "")
+	}
+	switch {
+	case !c.NotBefore.IsZero() && c.NotBefore.After(now.Add(leeway)):
+		return reject(ErrTokenNotYetValid, "")
+	case !c.IssuedAt.IsZero() && c.IssuedAt.After(now.Add(leeway)):
+		return reject(ErrTokenIssuedInFuture, "")
 	}
 	return nil
 }
