@@ -10,8 +10,10 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"math/big"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -56,8 +58,9 @@ func newBenchSetup(b *testing.B) *benchSetup {
 			{Name: iss.URL, JWKSURL: iss.JWKSURL()},
 			{Name: "https://self.example", Keys: []jwtgate.StaticKey{{ID: "hs", Key: benchSecret}}},
 		},
-		Audience:   []string{gatetest.Audience},
-		HTTPClient: iss.Client(),
+		Audience:          []string{gatetest.Audience},
+		HTTPClient:        iss.Client(),
+		DisableTokenCache: true,
 	})
 	if err != nil {
 		b.Fatal(err)
@@ -71,13 +74,15 @@ func newBenchSetup(b *testing.B) *benchSetup {
 }
 
 // singleIssuerGate is a gate with only the remote issuer, the common
-// deployment, in which the payload is not read before the signature.
-func (s *benchSetup) singleIssuerGate(b *testing.B) *jwtgate.Gate {
+// deployment, in which the payload is not read before the signature;
+// cached says whether its token cache is on.
+func (s *benchSetup) singleIssuerGate(b *testing.B, cached bool) *jwtgate.Gate {
 	b.Helper()
 	g, err := jwtgate.New(jwtgate.Config{
-		Issuers:    []jwtgate.Issuer{{Name: s.iss.URL, JWKSURL: s.iss.JWKSURL()}},
-		Audience:   []string{gatetest.Audience},
-		HTTPClient: s.iss.Client(),
+		Issuers:           []jwtgate.Issuer{{Name: s.iss.URL, JWKSURL: s.iss.JWKSURL()}},
+		Audience:          []string{gatetest.Audience},
+		HTTPClient:        s.iss.Client(),
+		DisableTokenCache: !cached,
 	})
 	if err != nil {
 		b.Fatal(err)
@@ -90,13 +95,14 @@ func (s *benchSetup) singleIssuerGate(b *testing.B) *jwtgate.Gate {
 }
 
 // hsGate is a gate with one issuer and its static HS256 secret.
-func hsGate(b *testing.B) *jwtgate.Gate {
+func hsGate(b *testing.B, cached bool) *jwtgate.Gate {
 	b.Helper()
 	g, err := jwtgate.New(jwtgate.Config{
 		Issuers: []jwtgate.Issuer{
 			{Name: "https://self.example", Keys: []jwtgate.StaticKey{{ID: "hs", Key: benchSecret}}},
 		},
-		Audience: []string{gatetest.Audience},
+		Audience:          []string{gatetest.Audience},
+		DisableTokenCache: !cached,
 	})
 	if err != nil {
 		b.Fatal(err)
@@ -156,18 +162,19 @@ func jwtParse(alg, token string, key any, iss string) func() bool {
 	}
 }
 
-// BenchmarkValidate compares, per algorithm, the gate's validation with
-// the raw signature check (the floor) and golang-jwt's jwt.Parse with
-// MapClaims, serially and in parallel.
+// BenchmarkValidate compares, per algorithm, the gate's full validation
+// (token cache off) and its answer for a token seen before (cache on)
+// with the raw signature check (the floor) and golang-jwt's jwt.Parse
+// with MapClaims, serially and in parallel.
 func BenchmarkValidate(b *testing.B) {
 	s := newBenchSetup(b)
-	single := s.singleIssuerGate(b)
+	single, singleCached := s.singleIssuerGate(b, false), s.singleIssuerGate(b, true)
 	ctx := context.Background()
 	for _, alg := range []string{"RS256", "ES256", "EdDSA", "HS256"} {
 		token, key := s.tokens[alg], s.keys[alg]
-		gate, issuer := single, s.iss.URL
+		gate, cached, issuer := single, singleCached, s.iss.URL
 		if alg == "HS256" {
-			gate, issuer = hsGate(b), "https://self.example"
+			gate, cached, issuer = hsGate(b, false), hsGate(b, true), "https://self.example"
 		}
 		stacks := []struct {
 			name string
@@ -175,6 +182,7 @@ func BenchmarkValidate(b *testing.B) {
 		}{
 			{"floor", floor(b, alg, token, key)},
 			{"jwtgate", func() bool { _, err := gate.Validate(ctx, token); return err == nil }},
+			{"cached", func() bool { _, err := cached.Validate(ctx, token); return err == nil }},
 			{"jwtparse", jwtParse(alg, token, key, issuer)},
 		}
 		for _, st := range stacks {
@@ -216,7 +224,7 @@ func BenchmarkMultiIssuer(b *testing.B) {
 // signature, checked before the claims are decoded.
 func BenchmarkForged(b *testing.B) {
 	s := newBenchSetup(b)
-	gate := s.singleIssuerGate(b)
+	gate := s.singleIssuerGate(b, true)
 	claims := s.iss.Claims()
 	claims["pad"] = strings.Repeat("x", 5600)
 	token := s.iss.Mint(claims, gatetest.WithKey("bench-RS256"))
@@ -250,7 +258,7 @@ func BenchmarkForged(b *testing.B) {
 // map guarded by a sync.RWMutex, the usual alternative.
 func BenchmarkKeyLookup(b *testing.B) {
 	s := newBenchSetup(b)
-	gate := s.singleIssuerGate(b)
+	gate := s.singleIssuerGate(b, false)
 	ctx := context.Background()
 	issuer := s.iss.URL
 	if _, err := gate.Key(ctx, issuer, "bench-RS256", "RS256"); err != nil {
@@ -283,4 +291,56 @@ func BenchmarkKeyLookup(b *testing.B) {
 			}
 		})
 	})
+}
+
+// BenchmarkTokenCache measures hits of the verified-token cache: one
+// RS256 token, and a pool of 1,000 distinct tokens taken round-robin,
+// serially and in parallel.
+func BenchmarkTokenCache(b *testing.B) {
+	s := newBenchSetup(b)
+	gate := s.singleIssuerGate(b, true)
+	ctx := context.Background()
+	pool := make([]string, 1000)
+	for i := range pool {
+		pool[i] = s.iss.Mint(map[string]any{"sub": "user-" + strconv.Itoa(i), "scope": "read write"},
+			gatetest.WithKey("bench-RS256"))
+		if _, err := gate.Validate(ctx, pool[i]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		name   string
+		tokens []string
+	}{
+		{"one", pool[:1]},
+		{"pool1000", pool},
+	} {
+		b.Run(c.name+"/serial", func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if _, err := gate.Validate(ctx, c.tokens[i%len(c.tokens)]); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+		b.Run(c.name+"/parallel", func(b *testing.B) {
+			b.ReportAllocs()
+			var next atomic.Int64
+			b.RunParallel(func(pb *testing.PB) {
+				i := int(next.Add(7919))
+				for pb.Next() {
+					if _, err := gate.Validate(ctx, c.tokens[i%len(c.tokens)]); err != nil {
+						b.Error(err)
+						return
+					}
+					i++
+				}
+			})
+		})
+	}
+	if st := gate.Stats().TokenCache; st.Misses != uint64(len(pool)) {
+		b.Errorf("token cache missed %d times, want only the %d first sights", st.Misses, len(pool))
+	}
 }

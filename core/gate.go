@@ -79,7 +79,7 @@ func New(cfg Config) (*Gate, error) {
 
 	g.allowed = available
 	if !cfg.DisableTokenCache {
-		g.tokens = newTokenCache(cfg.TokenCacheEntries, cfg.TokenCacheBytes)
+		g.tokens = newTokenCache(cfg.TokenCacheEntries, cfg.TokenCacheBytes, cfg.Leeway)
 	}
 	if len(cfg.Algorithms) > 0 {
 		if g.allowed, err = parseAlgs(cfg.Algorithms); err != nil {

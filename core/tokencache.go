@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"sync/atomic"
+	"time"
 	"unsafe"
 )
 
@@ -58,6 +59,7 @@ type tokenCache struct {
 	buckets  []bucket
 	mask     uint64 // len(buckets) - 1
 	maxBytes int64
+	leeway   time.Duration
 	bytes    atomic.Int64
 	entries  atomic.Int64
 
@@ -67,12 +69,12 @@ type tokenCache struct {
 	invalidations atomic.Uint64
 }
 
-func newTokenCache(maxEntries int, maxBytes int64) *tokenCache {
+func newTokenCache(maxEntries int, maxBytes int64, leeway time.Duration) *tokenCache {
 	n := 1
 	for n*ways < maxEntries {
 		n <<= 1
 	}
-	return &tokenCache{buckets: make([]bucket, n), mask: uint64(n - 1), maxBytes: maxBytes}
+	return &tokenCache{buckets: make([]bucket, n), mask: uint64(n - 1), maxBytes: maxBytes, leeway: leeway}
 }
 
 // tokenSum is the cache key of token.
@@ -112,14 +114,15 @@ func (c *tokenCache) drop(e *cachedToken) {
 
 // add publishes e, evicting as the slots and the byte budget require.
 // It gives up quietly after a few lost races: the cache is an
-// optimisation, and the token was accepted all the same.
-func (c *tokenCache) add(e *cachedToken) {
+// optimisation, and the token was accepted all the same. Entries whose
+// token expired before now go first.
+func (c *tokenCache) add(e *cachedToken, now time.Time) {
 	if e.size > c.maxBytes {
 		return
 	}
 	b := c.bucketOf(&e.sum, 0)
 	for try := range uint64(4) {
-		slot, old := c.victim(b, &e.sum)
+		slot, old, dead := c.victim(b, &e.sum, now)
 		if old != nil && old.sum == e.sum {
 			return // another request added the same token first
 		}
@@ -129,14 +132,13 @@ func (c *tokenCache) add(e *cachedToken) {
 		}
 		if !c.reserve(delta) {
 			// Over budget: evict in a neighbouring bucket and retry.
-			c.evictIn(c.bucketOf(&e.sum, try+1))
+			c.evictIn(c.bucketOf(&e.sum, try+1), now)
 			continue
 		}
 		if b[slot].CompareAndSwap(old, e) {
+			c.count(old, dead)
 			if old == nil {
 				c.entries.Add(1)
-			} else {
-				c.evictions.Add(1)
 			}
 			return
 		}
@@ -145,45 +147,69 @@ func (c *tokenCache) add(e *cachedToken) {
 }
 
 // victim returns the slot of b that a new entry takes: one holding the
-// same token, else an empty one, else the CLOCK choice, starting at a
-// position taken from the new entry's digest.
-func (c *tokenCache) victim(b *bucket, sum *[sha256.Size]byte) (int, *cachedToken) {
-	empty := -1
+// same token, else an empty one, else one whose token has expired
+// (dead), else the CLOCK choice, starting at a position taken from the
+// new entry's digest.
+func (c *tokenCache) victim(b *bucket, sum *[sha256.Size]byte, now time.Time) (slot int, e *cachedToken, dead bool) {
+	empty, expired := -1, -1
 	for i := range b {
 		e := b[i].Load()
 		switch {
-		case e == nil && empty < 0:
+		case e == nil:
 			empty = i
-		case e != nil && e.sum == *sum:
-			return i, e
+		case e.sum == *sum:
+			return i, e, false
+		case c.expired(e, now):
+			expired = i
 		}
 	}
 	if empty >= 0 {
-		return empty, nil
+		return empty, nil, false
+	}
+	if expired >= 0 {
+		return expired, b[expired].Load(), true
 	}
 	start := int(sum[8])
 	for n := range 2 * ways {
 		i := (start + n) % ways
 		e := b[i].Load()
 		if e == nil {
-			return i, nil
+			return i, nil, false
 		}
 		if e.used.Load() {
 			e.used.Store(false)
 			continue
 		}
-		return i, e
+		return i, e, false
 	}
 	i := start % ways
-	return i, b[i].Load()
+	return i, b[i].Load(), false
+}
+
+// expired reports whether e's token is past its exp, with the leeway.
+func (c *tokenCache) expired(e *cachedToken, now time.Time) bool {
+	exp := e.claims.ExpiresAt
+	return !exp.IsZero() && !now.Before(exp.Add(c.leeway))
 }
 
 // evictIn frees one entry of b, to make room in the byte budget.
-func (c *tokenCache) evictIn(b *bucket) {
+func (c *tokenCache) evictIn(b *bucket, now time.Time) {
 	var none [sha256.Size]byte
-	i, e := c.victim(b, &none)
+	i, e, dead := c.victim(b, &none, now)
 	if e != nil && b[i].CompareAndSwap(e, nil) {
 		c.release(e)
+		c.count(e, dead)
+	}
+}
+
+// count records the removal of old, if any, to make room: an eviction,
+// or an invalidation when its token had expired.
+func (c *tokenCache) count(old *cachedToken, dead bool) {
+	switch {
+	case old == nil:
+	case dead:
+		c.invalidations.Add(1)
+	default:
 		c.evictions.Add(1)
 	}
 }
@@ -249,7 +275,7 @@ type TokenCacheStats struct {
 	Enabled       bool
 	Hits          uint64 // validations answered from the cache
 	Misses        uint64 // validations that found no entry
-	Evictions     uint64 // entries displaced to make room
+	Evictions     uint64 // live entries displaced to make room
 	Invalidations uint64 // entries dropped: key withdrawn, token expired
 	Entries       int64  // entries held now
 	Bytes         int64  // estimated bytes held now

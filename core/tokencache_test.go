@@ -579,3 +579,32 @@ func TestTokenCacheHitAllocs(t *testing.T) {
 		t.Errorf("a hit allocates %.1f times, want 0", allocs)
 	}
 }
+
+// TestTokenCacheExpiredGoFirst fills a one-bucket cache, lets its
+// tokens expire, and adds others: the expired entries make room, as
+// invalidations, before any live entry is evicted.
+func TestTokenCacheExpiredGoFirst(t *testing.T) {
+	var now atomic.Int64
+	start := time.Now().Truncate(time.Second)
+	now.Store(start.UnixNano())
+	g := tcStatic(t, func(c *jwtgate.Config) {
+		c.TokenCacheEntries = 8
+		c.Now = func() time.Time { return time.Unix(0, now.Load()) }
+	})
+	short, long := newMinter(start.Add(time.Minute)), newMinter(start.Add(time.Hour))
+	for i := range 8 {
+		if _, err := g.Validate(t.Context(), short.token(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now.Store(start.Add(2 * time.Minute).UnixNano())
+	for i := range 8 {
+		if _, err := g.Validate(t.Context(), long.token(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := tcCache(g)
+	if st.Invalidations != 8 || st.Evictions != 0 || st.Entries != 8 {
+		t.Errorf("stats %+v, want 8 invalidations, no eviction, 8 entries", st)
+	}
+}

@@ -69,7 +69,7 @@ func (g *Gate) validate(ctx context.Context, token string) (*Claims, error) {
 	if err != nil {
 		return nil, err
 	}
-	tc.add(&cachedToken{sum: sum, claims: c, issuer: ik, key: k, size: entrySize(c)})
+	tc.add(&cachedToken{sum: sum, claims: c, issuer: ik, key: k, size: entrySize(c)}, g.cfg.Now())
 	return c, nil
 }
 
