@@ -679,6 +679,8 @@ func cacheBadKeys(t *testing.T, iss *gatetest.Issuer) []cacheBadKey {
 		{"short coordinate", ecJWK(map[string]any{"x": cacheB64(point[2:33])}), nil, ""},
 		{"padded base64", ecJWK(map[string]any{"x": cacheB64(point[1:33]) + "="}), ec, "ES256"},
 		{"RSA 1024", cacheJWK(t, "bad", rsa1024.Public(), nil), rsa1024, "RS256"},
+		{"RSA with the ROCA fingerprint", cacheJWK(t, "bad", rocaKey(t).Public(), nil),
+			rocaKey(t), "RS256"},
 		{"RSA exponent 1", cacheJWK(t, "bad", &rsa.PublicKey{
 			N: new(big.Int).SetBytes(modulus), E: 1}, nil), nil, ""},
 		{"RSA even exponent", cacheJWK(t, "bad", &rsa.PublicKey{

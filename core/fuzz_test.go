@@ -37,19 +37,25 @@ func tokFuzzRSA(t testing.TB) *rsa.PrivateKey {
 	t.Helper()
 	src := mrand.NewChaCha8([32]byte{'j', 'w', 't', 'g', 'a', 't', 'e', '-', 'f', 'u', 'z', 'z'})
 	e := big.NewInt(65537)
-	p, q := tokPrime(src, e), tokPrime(src, e)
+	key, err := tokRSAFromPrimes(tokPrime(src, e), tokPrime(src, e))
+	if err != nil {
+		t.Fatalf("the fuzz RSA key: %v", err)
+	}
+	return key
+}
+
+// tokRSAFromPrimes returns the RSA key with exponent 65537 whose primes
+// are p and q, each prime to 65537 less one.
+func tokRSAFromPrimes(p, q *big.Int) (*rsa.PrivateKey, error) {
 	one := big.NewInt(1)
 	phi := new(big.Int).Mul(new(big.Int).Sub(p, one), new(big.Int).Sub(q, one))
 	key := &rsa.PrivateKey{
 		PublicKey: rsa.PublicKey{N: new(big.Int).Mul(p, q), E: 65537},
-		D:         new(big.Int).ModInverse(e, phi),
+		D:         new(big.Int).ModInverse(big.NewInt(65537), phi),
 		Primes:    []*big.Int{p, q},
 	}
 	key.Precompute()
-	if err := key.Validate(); err != nil {
-		t.Fatalf("the fuzz RSA key: %v", err)
-	}
-	return key
+	return key, key.Validate()
 }
 
 // tokPrime draws 1024-bit odd numbers with the top two bits set from src

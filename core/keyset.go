@@ -32,9 +32,10 @@ type StaticKey struct {
 	// and the HS* whose hash is no longer than the secret).
 	Algorithm string
 
-	// Key is an *rsa.PublicKey (2048 bits or more), an *ecdsa.PublicKey
-	// on P-256, P-384 or P-521, an ed25519.PublicKey, or a []byte HMAC
-	// secret of at least 32 bytes. Private keys are refused.
+	// Key is an *rsa.PublicKey (2048 bits or more, without the ROCA
+	// fingerprint of CVE-2017-15361), an *ecdsa.PublicKey on P-256,
+	// P-384 or P-521, an ed25519.PublicKey, or a []byte HMAC secret of
+	// at least 32 bytes. Private keys are refused.
 	Key any
 }
 
@@ -273,6 +274,9 @@ func checkRSA(pub *rsa.PublicKey) error {
 	}
 	if pub.E < 3 || pub.E&1 == 0 {
 		return errors.New("invalid RSA exponent")
+	}
+	if hasROCAFingerprint(pub.N) {
+		return errROCA
 	}
 	return nil
 }

@@ -104,8 +104,6 @@ func tokJWKExclusions() map[int]tokExclusion {
 	return map[int]tokExclusion{
 		2: {false, symmetric}, 13: {false, symmetric}, 14: {false, symmetric},
 		15: {false, symmetric},
-		7: {true, "a 2048-bit modulus with the ROCA fingerprint: detecting it is not " +
-			"part of the bar, so the key loads like any other"},
 	}
 }
 
