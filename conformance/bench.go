@@ -16,7 +16,7 @@ import (
 // cost is large enough to read.
 func runBenchmarks(b *testing.B, build Build) {
 	iss := gatetest.New(b)
-	rs := newGate(b, jwtgate.Config{
+	rs := newGate(b, cacheOn, jwtgate.Config{
 		Issuers:    []jwtgate.Issuer{{Name: iss.URL, JWKSURL: iss.JWKSURL()}},
 		Audience:   []string{gatetest.Audience},
 		HTTPClient: iss.Client(),
@@ -24,7 +24,7 @@ func runBenchmarks(b *testing.B, build Build) {
 	ready(b, rs)
 
 	secret := []byte("conformance benchmark secret 32b")
-	hs := newGate(b, jwtgate.Config{
+	hs := newGate(b, cacheOn, jwtgate.Config{
 		Issuers:  []jwtgate.Issuer{{Name: iss.URL, Keys: []jwtgate.StaticKey{{Key: secret}}}},
 		Audience: []string{gatetest.Audience},
 	})

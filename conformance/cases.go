@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	jwtgate "github.com/jwtgate/jwtgate/core"
@@ -36,9 +37,10 @@ var corsHeaders = [][2]string{
 	{"Access-Control-Request-Method", "GET"},
 }
 
-// runCases runs every group of cases as subtests.
-func runCases(t *testing.T, build Build) {
-	e := newEnv(t)
+// runCases runs every group of cases as subtests, on gates whose
+// token cache is as m says.
+func runCases(t *testing.T, m cacheMode, build Build) {
+	e := newEnv(t, m)
 	groups := []struct {
 		name  string
 		cases []tcase
@@ -62,10 +64,13 @@ func runCases(t *testing.T, build Build) {
 			}
 		})
 	}
-	t.Run("rotation", func(t *testing.T) { runRotation(t, build) })
+	t.Run("rotation", func(t *testing.T) { runRotation(t, m, build) })
 }
 
-// runCase builds the app for c, sends its request and checks the answer.
+// runCase builds the app for c and sends its request twice: both
+// answers must be the expected one, and identical. A token the gate
+// accepts is thus seen twice, so with the cache on the second request
+// must be a cache hit.
 func runCase(t *testing.T, e *env, build Build, c tcase) {
 	t.Helper()
 	s := e.setup()
@@ -78,12 +83,23 @@ func runCase(t *testing.T, e *env, build Build, c tcase) {
 	}
 	h := build(t, s)
 
-	before := e.iss.Fetches()
-	rec := serve(h, c.req.newRequest(tok))
-	check(t, rec, c.want, tok, e.secrets)
+	before, hits := e.iss.Fetches(), cacheHits(s.Gate)
+	first := serve(h, c.req.newRequest(tok))
+	check(t, first, c.want, tok, e.secrets)
+	second := serve(h, c.req.newRequest(tok))
+	sameAnswer(t, first, second)
 	if n := e.iss.Fetches() - before; n > c.fetches {
 		t.Errorf("the case caused %d key-set fetches, want at most %d", n, c.fetches)
 	}
+	if authenticated(c.want) {
+		e.cache.checkCacheHits(t, s.Gate, hits)
+	}
+}
+
+// authenticated reports whether w is the answer of a request the
+// middleware authenticated.
+func authenticated(w want) bool {
+	return w.status == http.StatusOK && strings.HasPrefix(w.body, `{"authenticated":true`)
 }
 
 // withSetup returns a setup function on the shared gate changed by f.

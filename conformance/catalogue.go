@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,7 +28,9 @@ import (
 // two things: that the adapter's answer has that class, and that it is,
 // byte for byte, the answer the core gives for the same request through
 // Extractor.FromHTTP, Gate.Validate and Gate.Response. Adapters that all
-// pass therefore answer every case identically.
+// pass therefore answer every case identically. The core answers first,
+// so with the cache on an accepted token reaches the adapter as a cache
+// hit, which must answer as the full validation did.
 
 // class is an outcome class of the bar.
 type class byte
@@ -79,16 +82,19 @@ type catCase struct {
 // catEnv holds the issuers, keys and gates of one catalogue run.
 type catEnv struct {
 	t        *testing.T
+	cache    cacheMode        // whether every gate keeps the verified-token cache
 	iss      *gatetest.Issuer // several keys
 	one      *gatetest.Issuer // one key
-	attacker *gatetest.Issuer
+	attacker *gatetest.Issuer // reachable by the gates, but never to be asked
+	router   *catRouter       // the gates' transport
 	secret   []byte
 	gates    [gateCount]*jwtgate.Gate
 }
 
-// runCatalogue sends every case through the apps build makes.
-func runCatalogue(t *testing.T, build Build) {
-	e := newCatEnv(t)
+// runCatalogue sends every case through the apps build makes, on gates
+// whose token cache is as m says.
+func runCatalogue(t *testing.T, m cacheMode, build Build) {
+	e := newCatEnv(t, m)
 	apps := map[catAppKey]http.Handler{}
 	tally := map[class]int{}
 	for _, group := range []struct {
@@ -118,8 +124,8 @@ func runCatalogue(t *testing.T, build Build) {
 			}
 		})
 	}
-	if n := e.attacker.Fetches() + e.attacker.DiscoveryFetches(); n != 0 {
-		t.Errorf("the attacker's issuer was asked for keys %d times", n)
+	if n := e.attacked(); n != 0 {
+		t.Errorf("the attacker's issuer received %d requests", n)
 	}
 	t.Logf("catalogue: %d cases: %d accept, %d no credentials, %d malformed request, "+
 		"%d bad token", tally[classA]+tally[classM]+tally[classR]+tally[classT],
@@ -132,11 +138,13 @@ type catAppKey struct {
 	x    jwtgate.Extractor
 }
 
-// newCatEnv starts the issuers and gates and waits for their keys.
-func newCatEnv(t *testing.T) *catEnv {
+// newCatEnv starts the issuers and gates, with the cache as m says, and
+// waits for their keys.
+func newCatEnv(t *testing.T, m cacheMode) *catEnv {
 	t.Helper()
-	e := &catEnv{t: t, iss: gatetest.New(t), one: gatetest.New(t), attacker: gatetest.New(t),
-		secret: []byte(strings.Repeat("catalogue-secret/", 4))}
+	e := &catEnv{t: t, cache: m, iss: gatetest.New(t), one: gatetest.New(t),
+		attacker: gatetest.New(t), secret: []byte(strings.Repeat("catalogue-secret/", 4))}
+	e.router = &catRouter{honest: []*gatetest.Issuer{e.iss, e.one}, attacker: e.attacker}
 	e.iss.AddKey("PS256", kidPS256)
 	e.iss.AddKey("ES256", kidES256)
 	e.iss.AddKey("ES384", "es384")
@@ -156,25 +164,45 @@ func newCatEnv(t *testing.T) *catEnv {
 	} {
 		cfg.Audience = []string{gatetest.Audience}
 		cfg.Now = func() time.Time { return time.Unix(catNow, 0) }
-		cfg.HTTPClient = &http.Client{Transport: catRouter{e.iss, e.one}}
-		e.gates[g] = newGate(t, cfg)
+		cfg.HTTPClient = &http.Client{Transport: e.router}
+		e.gates[g] = newGate(t, m, cfg)
 		ready(t, e.gates[g])
 	}
 	return e
 }
 
-// catRouter sends each request to the in-process issuer whose URL it
-// names, so that no gate holds a connection when the test ends.
-type catRouter []*gatetest.Issuer
+// catRouter sends each request to the in-process issuer of its origin,
+// so that no gate holds a connection when the test ends. It reaches the
+// attacker's issuer too, so that a gate that followed a URL a token
+// names (jku, x5u, an iss) would be seen doing it.
+type catRouter struct {
+	honest   []*gatetest.Issuer
+	attacker *gatetest.Issuer
+	attacked atomic.Int64 // requests sent to the attacker, whatever their path
+}
 
 // RoundTrip serves req with the issuer of its origin.
-func (r catRouter) RoundTrip(req *http.Request) (*http.Response, error) {
-	for _, iss := range r {
-		if strings.HasPrefix(req.URL.String(), iss.URL+"/") {
+func (r *catRouter) RoundTrip(req *http.Request) (*http.Response, error) {
+	origin := req.URL.Scheme + "://" + req.URL.Host
+	if origin == r.attacker.URL {
+		r.attacked.Add(1)
+		return r.attacker.Client().Transport.RoundTrip(req)
+	}
+	for _, iss := range r.honest {
+		if origin == iss.URL {
 			return iss.Client().Transport.RoundTrip(req)
 		}
 	}
 	return nil, errors.New("conformance: no issuer at " + req.URL.Redacted())
+}
+
+// attacked is zero while no request has reached the attacker's issuer:
+// it adds the requests the gates' transport sent there, whatever their
+// path, to the key-set and discovery requests its server counted from
+// any client.
+func (e *catEnv) attacked() int64 {
+	return e.router.attacked.Load() +
+		int64(e.attacker.Fetches()+e.attacker.DiscoveryFetches())
 }
 
 // run sends c's request through h and checks the answer.
@@ -184,9 +212,10 @@ func (e *catEnv) run(t *testing.T, h http.Handler, c catCase) {
 	if req.auth == nil && req.header == nil && req.target == "" {
 		req = bearer
 	}
-	before := e.iss.Fetches()
+	before, attacked := e.iss.Fetches(), e.attacked()
 	w := e.coreAnswer(t, c, req.newRequest(c.token))
 	checkClass(t, c.class, w)
+	hits := cacheHits(e.gates[c.gate])
 	rec := serve(h, req.newRequest(c.token))
 	if c.class != classA && rec.Code == http.StatusOK {
 		t.Fatalf("FALSE ACCEPT: the adapter accepted a case of class %c", c.class)
@@ -194,6 +223,12 @@ func (e *catEnv) run(t *testing.T, h http.Handler, c catCase) {
 	check(t, rec, w, c.token, []string{string(e.secret)})
 	if n := e.iss.Fetches() - before; n > c.fetch {
 		t.Errorf("the case caused %d key-set fetches, want at most %d", n, c.fetch)
+	}
+	if n := e.attacked() - attacked; n != 0 {
+		t.Errorf("the case sent %d requests to the attacker's issuer", n)
+	}
+	if c.class == classA {
+		e.cache.checkCacheHits(t, e.gates[c.gate], hits)
 	}
 }
 
@@ -660,6 +695,9 @@ func (e *catEnv) identityCases() []catCase {
 		{name: "iss missing", class: classT, token: iss("")},
 		{name: "iss number", class: classT, token: iss("1")},
 		{name: "iss array", class: classT, token: iss("[" + q(e.iss.URL) + "]")},
+		{name: "iss of the attacker, signed with its key", class: classT,
+			token: e.raw("RS256", `{"alg":"RS256","kid":"key-1"}`,
+				catClaims(e.attacker.URL, nil), e.attacker.PrivateKey(kidRS256))},
 		{name: "aud array, any of", class: classA, token: aud(`["x",` + q(a) + `]`)},
 		{name: "aud other", class: classT, token: aud(q("https://other.example"))},
 		{name: "aud upper case", class: classT, token: aud(q(strings.ToUpper(a)))},

@@ -2,8 +2,10 @@ package conformance
 
 import (
 	"bytes"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -78,6 +80,20 @@ func check(t testing.TB, rec *httptest.ResponseRecorder, w want, tok string, sec
 		checkHeader(t, res.Header, "Content-Type", "application/json")
 	}
 	checkLeaks(t, res.Header, rec.Body.Bytes(), tok, secrets)
+}
+
+// sameAnswer fails unless two responses to the same request have the
+// same status, headers and body.
+func sameAnswer(t testing.TB, first, second *httptest.ResponseRecorder) {
+	t.Helper()
+	a, b := first.Result(), second.Result()
+	if a.StatusCode != b.StatusCode || first.Body.String() != second.Body.String() {
+		t.Errorf("the same request answered %d %q, then %d %q",
+			a.StatusCode, first.Body, b.StatusCode, second.Body)
+	}
+	if !maps.EqualFunc(a.Header, b.Header, slices.Equal) {
+		t.Errorf("the same request answered with headers %q, then %q", a.Header, b.Header)
+	}
 }
 
 // checkHeader requires exactly one value v for name, or none if v is "".

@@ -96,28 +96,43 @@ func Body(typed, fromContext *jwtgate.Claims) []byte {
 // (malformed-request, 400), rejected tokens (bad-token, 401), route
 // scopes (scope, 403), an issuer that is down (unavailable, 503),
 // Optional, Skip, SkipPreflight, the token sources of the Extractor, the
-// gate's realm, and a key rotation. Each case checks the status and the
-// exact WWW-Authenticate, Retry-After, Content-Type, Cache-Control and
-// body, and that neither headers nor body hold the token or key
-// material. Build is called once per case, so it should be cheap.
+// gate's realm, and a key rotation. Each case sends its request twice
+// and checks that both answers are identical and have the expected
+// status and the exact WWW-Authenticate, Retry-After, Content-Type,
+// Cache-Control and body, and that neither headers nor body hold the
+// token or key material. Build is called once per case, so it should
+// be cheap.
 //
 // Run then sends the token catalogue of the security bar (subtest
 // "catalogue"): a few hundred hostile and borderline tokens and request
 // shapes, each of which must get the outcome class the bar assigns it
-// and exactly the answer the core gives for the same request.
+// and exactly the answer the core gives for the same request. No token
+// may make a gate send a request to the attacker's issuer, which the
+// gates can reach.
+//
+// Run does all of this twice, as subtests "cache=on" and "cache=off":
+// once on gates that keep the verified-token cache (Config's default)
+// and once on gates with Config.DisableTokenCache. With the cache on,
+// every request whose token the gate accepted before must be answered
+// from the cache, as Gate.Stats reports, and the rotation checks that
+// a cached token of a withdrawn key is rejected.
 func Run(t *testing.T, build Build) {
 	t.Helper()
-	runCases(t, build)
-	t.Run("catalogue", func(t *testing.T) { runCatalogue(t, build) })
+	eachCacheMode(t, func(t *testing.T, m cacheMode) {
+		runCases(t, m, build)
+		t.Run("catalogue", func(t *testing.T) { runCatalogue(t, m, build) })
+	})
 }
 
 // RunRace sends 50 goroutines of 100 requests each through one app
 // while the issuer rotates its keys three times, and checks every
 // answer: tokens of the current and the previous key pass, forged and
-// expired ones get 401. Run it under the race detector.
+// expired ones get 401. It does so twice, as subtests "cache=on" and
+// "cache=off", and with the cache on requires that the tokens sent again
+// were answered from it. Run it under the race detector.
 func RunRace(t *testing.T, build Build) {
 	t.Helper()
-	runRace(t, build)
+	eachCacheMode(t, func(t *testing.T, m cacheMode) { runRace(t, m, build) })
 }
 
 // Benchmark measures the adapter in three sub-benchmarks per algorithm
@@ -130,7 +145,9 @@ func RunRace(t *testing.T, build Build) {
 //
 // so that adapter minus bare minus core is the adapter's own cost. The
 // HS256 pair makes that cost readable: an RSA verify varies by more
-// than the adapter costs.
+// than the adapter costs. Both gates keep the verified-token cache,
+// Config's default, so once the token is cached the core's share is a
+// cache hit for either algorithm.
 func Benchmark(b *testing.B, build Build) {
 	b.Helper()
 	runBenchmarks(b, build)

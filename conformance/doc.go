@@ -18,4 +18,8 @@
 // gates fetch through each issuer's own HTTP client, for the asymmetric
 // algorithms, and a static HS256 secret for the symmetric positive
 // control. Each Gate is closed when its test ends.
+//
+// Run and RunRace go through everything twice, with the gates'
+// verified-token cache on and off, so that a cached answer is held to
+// the same bytes as a full validation.
 package conformance

@@ -32,6 +32,7 @@ const readyTimeout = 10 * time.Second
 // each asymmetric algorithm, a static HS256 secret, and gates over both.
 type env struct {
 	t      *testing.T
+	cache  cacheMode // whether every gate keeps the verified-token cache
 	iss    *gatetest.Issuer
 	secret []byte
 
@@ -43,10 +44,12 @@ type env struct {
 	secrets []string
 }
 
-// newEnv starts the shared issuers and gates and waits for their keys.
-func newEnv(t *testing.T) *env {
+// newEnv starts the shared issuers and gates, with the cache as m says,
+// and waits for their keys.
+func newEnv(t *testing.T, m cacheMode) *env {
 	t.Helper()
-	e := &env{t: t, iss: gatetest.New(t), secret: []byte(strings.Repeat("s3cr3t-", 6))}
+	e := &env{t: t, cache: m, iss: gatetest.New(t),
+		secret: []byte(strings.Repeat("s3cr3t-", 6))}
 	e.iss.AddKey("PS256", kidPS256)
 	e.iss.AddKey("ES256", kidES256)
 	e.iss.AddKey("EdDSA", kidEdDSA)
@@ -58,7 +61,7 @@ func newEnv(t *testing.T) *env {
 
 	down := gatetest.New(t)
 	down.SetFault(gatetest.Fault{Status: 500})
-	e.downGate = newGate(t, jwtgate.Config{
+	e.downGate = newGate(t, m, jwtgate.Config{
 		Issuers:    []jwtgate.Issuer{{Name: down.URL, JWKSURL: down.JWKSURL()}},
 		Audience:   []string{gatetest.Audience},
 		HTTPClient: down.Client(),
@@ -69,7 +72,7 @@ func newEnv(t *testing.T) *env {
 }
 
 // newGate returns a gate over the shared issuers with cfg's other
-// settings.
+// settings and the env's cache mode.
 func (e *env) newGate(cfg jwtgate.Config) *jwtgate.Gate {
 	e.t.Helper()
 	cfg.Issuers = []jwtgate.Issuer{
@@ -78,12 +81,14 @@ func (e *env) newGate(cfg jwtgate.Config) *jwtgate.Gate {
 	}
 	cfg.Audience = []string{gatetest.Audience}
 	cfg.HTTPClient = e.iss.Client()
-	return newGate(e.t, cfg)
+	return newGate(e.t, e.cache, cfg)
 }
 
-// newGate builds a gate that the test closes when it ends.
-func newGate(t testing.TB, cfg jwtgate.Config) *jwtgate.Gate {
+// newGate builds a gate of cfg, its token cache on or off as m says,
+// that the test closes when it ends.
+func newGate(t testing.TB, m cacheMode, cfg jwtgate.Config) *jwtgate.Gate {
 	t.Helper()
+	cfg.DisableTokenCache = m == cacheOff
 	g, err := jwtgate.New(cfg)
 	if err != nil {
 		t.Fatalf("conformance: jwtgate.New: %v", err)

@@ -52,10 +52,12 @@ type raceRun struct {
 	errors   atomic.Int64
 }
 
-// runRace drives the workers and, on the test goroutine, the rotations.
-func runRace(t *testing.T, build Build) {
+// runRace drives the workers and, on the test goroutine, the rotations,
+// on a gate whose token cache is as m says. With the cache on, the
+// tokens every worker sends again must have been answered from it.
+func runRace(t *testing.T, m cacheMode, build Build) {
 	iss := gatetest.New(t)
-	g := newGate(t, jwtgate.Config{
+	g := newGate(t, m, jwtgate.Config{
 		Issuers:         []jwtgate.Issuer{{Name: iss.URL, JWKSURL: iss.JWKSURL()}},
 		Audience:        []string{gatetest.Audience},
 		HTTPClient:      iss.Client(),
@@ -81,6 +83,7 @@ func runRace(t *testing.T, build Build) {
 	if n := r.errors.Load(); n > 0 {
 		t.Errorf("%d of %d requests got a wrong answer", n, raceWorkers*raceRequests)
 	}
+	m.checkCacheHits(t, g, 0)
 }
 
 // tokens mints the token set of the newest key, with prev as the
