@@ -16,6 +16,13 @@
 // and rejects every bad one, and Bench turns a stack and a case into a
 // benchmark function for the testing package.
 //
+// jwtgate's stacks come in pairs, because a Gate caches the tokens it
+// verified by default and a benchmark sends the same token again and
+// again: "jwtgate" and "jwtgate-core" turn the token cache off, so
+// that each request is a full validation, the one to set against the
+// peers; "jwtgate-cached" and "jwtgate-core-cached" keep the default
+// configuration and, for the valid token, time cache hits.
+//
 // KeyLookup is the concurrent key-lookup benchmark: fifty readers look
 // up a key while another goroutine refreshes the key set back to back,
 // through jwtgate's Gate.Key or through a map behind a sync.RWMutex.

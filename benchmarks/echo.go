@@ -7,6 +7,7 @@ import (
 	echojwt "github.com/labstack/echo-jwt/v4"
 	"github.com/labstack/echo/v4"
 
+	jwtgate "github.com/jwtgate/jwtgate/core"
 	echogate "github.com/jwtgate/jwtgate/echo"
 )
 
@@ -28,24 +29,17 @@ func newEchoBare(_ *Env, alg string) (*Stack, error) {
 
 // newEchoJWTGate is an Echo instance using echogate.New with default
 // Options.
-func newEchoJWTGate(env *Env, alg string) (*Stack, error) {
-	g, err := env.newGate(alg)
-	if err != nil {
-		return nil, err
-	}
-	e := echo.New()
-	e.Use(echogate.New(g, echogate.Options{}))
-	e.GET(route, func(c echo.Context) error {
-		cl, _ := echogate.Claims(c)
-		return echoSubject(c, cl.Subject)
-	})
-	s := &Stack{
-		Framework: FrameworkEcho, Name: StackJWTGate, Alg: alg, Kind: KindJWTGate,
-		Config:       "echogate.New(gate, Options{}); " + gateConfig(alg),
-		newRequester: httpStack(e),
-	}
-	s.onClose(func() { g.Close() })
-	return s, nil
+func newEchoJWTGate(env *Env, alg string, cached bool) (*Stack, error) {
+	return env.gateStack(FrameworkEcho, alg, cached, "echogate.New(gate, Options{})",
+		func(g *jwtgate.Gate) serving {
+			e := echo.New()
+			e.Use(echogate.New(g, echogate.Options{}))
+			e.GET(route, func(c echo.Context) error {
+				cl, _ := echogate.Claims(c)
+				return echoSubject(c, cl.Subject)
+			})
+			return httpStack(e)
+		})
 }
 
 // newEchoJWT is an Echo instance using labstack/echo-jwt as its README

@@ -76,8 +76,11 @@ func closeAll(stacks []*Stack) {
 // Check is the sanity check a stack passes before its numbers count:
 // it must accept the valid token, handing its subject to the handler,
 // and reject the token of every other case of SanityCases, except
-// those a signature-only floor accepts by design. The error lists
-// every case the stack got wrong.
+// those a signature-only floor accepts by design. A jwtgate stack must
+// then accept the valid token again, its token cache on or off as
+// Stack.TokenCache says, and a cached stack must answer that second
+// request from the cache: the bad tokens it rejected came after the
+// valid one was cached. The error lists everything the stack got wrong.
 func (e *Env) Check(s *Stack) error {
 	var errs []error
 	for _, c := range SanityCases() {
@@ -94,8 +97,30 @@ func (e *Env) Check(s *Stack) error {
 				q.Body(), c, Subject))
 		}
 	}
+	if s.Kind == KindJWTGate {
+		errs = append(errs, e.checkTokenCache(s))
+	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("%s %s: %w", s.ID(), s.Alg, err)
+	}
+	return nil
+}
+
+// checkTokenCache serves the valid token once more through the jwtgate
+// stack s and checks that its token cache was used as s.TokenCache
+// says: that the stack meant to validate in full does not time cache
+// hits, and that the cached one does.
+func (e *Env) checkTokenCache(s *Stack) error {
+	before := s.TokenCacheStats()
+	if status := s.NewRequester(e.Token(s.Alg, CaseValid)).Do(); !accepted(status) {
+		return fmt.Errorf("rejects the valid token the second time (status %d)", status)
+	}
+	after := s.TokenCacheStats()
+	switch {
+	case after.Enabled != s.TokenCache:
+		return fmt.Errorf("token cache on: %t, want %t", after.Enabled, s.TokenCache)
+	case s.TokenCache && after.Hits == before.Hits:
+		return errors.New("the valid token, seen before, was not answered from the token cache")
 	}
 	return nil
 }

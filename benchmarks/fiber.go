@@ -1,11 +1,15 @@
 package benchmarks
 
 import (
+	"context"
+	"net"
+
 	jwtware "github.com/gofiber/contrib/jwt"
 	"github.com/gofiber/fiber/v2"
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/valyala/fasthttp"
 
+	jwtgate "github.com/jwtgate/jwtgate/core"
 	fibergate "github.com/jwtgate/jwtgate/fiber"
 )
 
@@ -39,10 +43,16 @@ func (q *fiberRequester) Do() int {
 // Body returns the last response's body.
 func (q *fiberRequester) Body() []byte { return q.ctx.Response.Body() }
 
-// fiberStack returns a Requester maker over app.
-func fiberStack(app *fiber.App) func(string) Requester {
+// fiberStack returns the serving of app: Requesters over its
+// handler, and its own server.
+func fiberStack(app *fiber.App) serving {
 	h := app.Handler()
-	return func(token string) Requester { return newFiberRequester(h, token) }
+	return serving{
+		requester: func(token string) Requester { return newFiberRequester(h, token) },
+		serve: func(ctx context.Context, ln net.Listener) error {
+			return serveFiber(ctx, ln, app)
+		},
+	}
 }
 
 // fiberApp returns an app that prints nothing at start.
@@ -62,24 +72,17 @@ func newFiberBare(_ *Env, alg string) (*Stack, error) {
 }
 
 // newFiberJWTGate is an app using fibergate.New with default Options.
-func newFiberJWTGate(e *Env, alg string) (*Stack, error) {
-	g, err := e.newGate(alg)
-	if err != nil {
-		return nil, err
-	}
-	app := fiberApp()
-	app.Use(fibergate.New(g, fibergate.Options{}))
-	app.Get(route, func(c *fiber.Ctx) error {
-		cl, _ := fibergate.Claims(c)
-		return c.SendString(cl.Subject)
-	})
-	s := &Stack{
-		Framework: FrameworkFiber, Name: StackJWTGate, Alg: alg, Kind: KindJWTGate,
-		Config:       "fibergate.New(gate, Options{}); " + gateConfig(alg),
-		newRequester: fiberStack(app),
-	}
-	s.onClose(func() { g.Close() })
-	return s, nil
+func newFiberJWTGate(e *Env, alg string, cached bool) (*Stack, error) {
+	return e.gateStack(FrameworkFiber, alg, cached, "fibergate.New(gate, Options{})",
+		func(g *jwtgate.Gate) serving {
+			app := fiberApp()
+			app.Use(fibergate.New(g, fibergate.Options{}))
+			app.Get(route, func(c *fiber.Ctx) error {
+				cl, _ := fibergate.Claims(c)
+				return c.SendString(cl.Subject)
+			})
+			return fiberStack(app)
+		})
 }
 
 // newFiberContrib is an app using gofiber/contrib/jwt with its own key

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/golang-jwt/jwt/v5"
 
+	jwtgate "github.com/jwtgate/jwtgate/core"
 	gingate "github.com/jwtgate/jwtgate/gin"
 )
 
@@ -39,24 +40,17 @@ func newGinBare(_ *Env, alg string) (*Stack, error) {
 }
 
 // newGinJWTGate is an engine using gingate.New with default Options.
-func newGinJWTGate(e *Env, alg string) (*Stack, error) {
-	g, err := e.newGate(alg)
-	if err != nil {
-		return nil, err
-	}
-	r := ginEngine()
-	r.Use(gingate.New(g, gingate.Options{}))
-	r.GET(route, func(c *gin.Context) {
-		cl, _ := gingate.Claims(c)
-		ginSubject(c, cl.Subject)
-	})
-	s := &Stack{
-		Framework: FrameworkGin, Name: StackJWTGate, Alg: alg, Kind: KindJWTGate,
-		Config:       "gingate.New(gate, Options{}); " + gateConfig(alg),
-		newRequester: httpStack(r),
-	}
-	s.onClose(func() { g.Close() })
-	return s, nil
+func newGinJWTGate(e *Env, alg string, cached bool) (*Stack, error) {
+	return e.gateStack(FrameworkGin, alg, cached, "gingate.New(gate, Options{})",
+		func(g *jwtgate.Gate) serving {
+			r := ginEngine()
+			r.Use(gingate.New(g, gingate.Options{}))
+			r.GET(route, func(c *gin.Context) {
+				cl, _ := gingate.Claims(c)
+				ginSubject(c, cl.Subject)
+			})
+			return httpStack(r)
+		})
 }
 
 // newGinKeyfunc is an engine using the middleware Gin users write by

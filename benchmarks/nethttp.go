@@ -11,6 +11,7 @@ import (
 	"github.com/auth0/go-jwt-middleware/v2/jwks"
 	"github.com/auth0/go-jwt-middleware/v2/validator"
 
+	jwtgate "github.com/jwtgate/jwtgate/core"
 	httpgate "github.com/jwtgate/jwtgate/nethttp"
 )
 
@@ -39,22 +40,15 @@ func newNetHTTPBare(_ *Env, alg string) (*Stack, error) {
 
 // newNetHTTPJWTGate is the ServeMux behind httpgate.New with default
 // Options.
-func newNetHTTPJWTGate(e *Env, alg string) (*Stack, error) {
-	g, err := e.newGate(alg)
-	if err != nil {
-		return nil, err
-	}
-	mux := netHTTPMux(func(w http.ResponseWriter, r *http.Request) {
-		c, _ := httpgate.Claims(r)
-		io.WriteString(w, c.Subject)
-	})
-	s := &Stack{
-		Framework: FrameworkNetHTTP, Name: StackJWTGate, Alg: alg, Kind: KindJWTGate,
-		Config:       "httpgate.New(gate, Options{}); " + gateConfig(alg),
-		newRequester: httpStack(httpgate.New(g, httpgate.Options{})(mux)),
-	}
-	s.onClose(func() { g.Close() })
-	return s, nil
+func newNetHTTPJWTGate(e *Env, alg string, cached bool) (*Stack, error) {
+	return e.gateStack(FrameworkNetHTTP, alg, cached, "httpgate.New(gate, Options{})",
+		func(g *jwtgate.Gate) serving {
+			mux := netHTTPMux(func(w http.ResponseWriter, r *http.Request) {
+				c, _ := httpgate.Claims(r)
+				io.WriteString(w, c.Subject)
+			})
+			return httpStack(httpgate.New(g, httpgate.Options{})(mux))
+		})
 }
 
 // newNetHTTPAuth0 is the ServeMux behind auth0's go-jwt-middleware v2:

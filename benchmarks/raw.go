@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	jwtgate "github.com/jwtgate/jwtgate/core"
 )
 
 // check is a raw stack's whole work on one token: true to accept.
@@ -41,7 +43,9 @@ func newVerifyStack(e *Env, alg string) (*Stack, error) {
 		Framework: FrameworkRaw, Name: StackVerify, Alg: alg, Kind: KindFloor,
 		Config:        "hash + " + verifyPrimitive(alg) + " on a pre-decoded signature",
 		SignatureOnly: true,
-		newRequester:  func(token string) Requester { return newVerifier(alg, pub, token) },
+		newRequester: rawServing(func(token string) Requester {
+			return newVerifier(alg, pub, token)
+		}),
 	}, nil
 }
 
@@ -115,34 +119,28 @@ func newJWTParseStack(e *Env, alg string) (*Stack, error) {
 	return &Stack{
 		Framework: FrameworkRaw, Name: StackJWTParse, Alg: alg, Kind: KindFloor,
 		Config: parserConfig + ".Parse(token, fixed key)",
-		newRequester: func(token string) Requester {
+		newRequester: rawServing(func(token string) Requester {
 			return check(func() bool {
 				_, err := p.Parse(token, keyFunc)
 				return err == nil
 			})
-		},
+		}),
 	}, nil
 }
 
-// newCoreStack is jwtgate's Gate.Validate alone, with the Gate every
-// adapter stack uses: the difference between an adapter and this, less
-// the bare framework, is what the adapter itself costs.
-func newCoreStack(e *Env, alg string) (*Stack, error) {
-	g, err := e.newGate(alg)
-	if err != nil {
-		return nil, err
-	}
+// newCoreStack is jwtgate's Gate.Validate alone, with the Gate the
+// adapter stacks use, its token cache on or off as theirs: the
+// difference between an adapter and this, less the bare framework, is
+// what the adapter itself costs.
+func newCoreStack(e *Env, alg string, cached bool) (*Stack, error) {
 	ctx := context.Background()
-	s := &Stack{
-		Framework: FrameworkRaw, Name: StackCore, Alg: alg, Kind: KindJWTGate,
-		Config: "gate.Validate(ctx, token); " + gateConfig(alg),
-		newRequester: func(token string) Requester {
-			return check(func() bool {
-				_, err := g.Validate(ctx, token)
-				return err == nil
+	return e.gateStack(FrameworkRaw, alg, cached, "gate.Validate(ctx, token)",
+		func(g *jwtgate.Gate) serving {
+			return rawServing(func(token string) Requester {
+				return check(func() bool {
+					_, err := g.Validate(ctx, token)
+					return err == nil
+				})
 			})
-		},
-	}
-	s.onClose(func() { g.Close() })
-	return s, nil
+		})
 }

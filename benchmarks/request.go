@@ -1,6 +1,8 @@
 package benchmarks
 
 import (
+	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
 )
@@ -76,7 +78,13 @@ func (q *httpRequester) Do() int {
 // Body returns the last response's body.
 func (q *httpRequester) Body() []byte { return q.w.body }
 
-// httpStack returns a Requester maker over h.
-func httpStack(h http.Handler) func(string) Requester {
-	return func(token string) Requester { return newHTTPRequester(h, token) }
+// httpStack returns the serving of h: Requesters over it, and a
+// net/http server.
+func httpStack(h http.Handler) serving {
+	return serving{
+		requester: func(token string) Requester { return newHTTPRequester(h, token) },
+		serve: func(ctx context.Context, ln net.Listener) error {
+			return serveHTTP(ctx, ln, h)
+		},
+	}
 }

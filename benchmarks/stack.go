@@ -3,6 +3,8 @@ package benchmarks
 import (
 	"fmt"
 	"slices"
+
+	jwtgate "github.com/jwtgate/jwtgate/core"
 )
 
 // Kind says what part a stack plays in the comparison.
@@ -49,17 +51,22 @@ const (
 	FrameworkRaw = "raw"
 )
 
-// Stack names.
+// Stack names. Each jwtgate stack comes twice: with the Gate's token
+// cache off, so that every request is a full validation, and, under
+// the name with "-cached", in the default configuration, where a token
+// seen before is answered from the cache.
 const (
-	StackBare       = "bare"         // the framework, no middleware
-	StackJWTGate    = "jwtgate"      // the framework's jwtgate adapter
-	StackAuth0      = "auth0"        // net/http + auth0/go-jwt-middleware v2
-	StackKeyfunc    = "keyfunc"      // Gin + a handwritten keyfunc v3 middleware
-	StackEchoJWT    = "echo-jwt"     // Echo + labstack/echo-jwt + keyfunc v3
-	StackContribJWT = "contrib-jwt"  // Fiber + gofiber/contrib/jwt
-	StackVerify     = "verify"       // raw: hash and signature check alone
-	StackJWTParse   = "jwt-parse"    // raw: golang-jwt's Parse, fixed key
-	StackCore       = "jwtgate-core" // raw: jwtgate's Gate.Validate
+	StackBare          = "bare"                // the framework, no middleware
+	StackJWTGate       = "jwtgate"             // the jwtgate adapter, cache off
+	StackJWTGateCached = "jwtgate-cached"      // the jwtgate adapter, cache on
+	StackAuth0         = "auth0"               // net/http + auth0/go-jwt-middleware v2
+	StackKeyfunc       = "keyfunc"             // Gin + a handwritten keyfunc v3 middleware
+	StackEchoJWT       = "echo-jwt"            // Echo + labstack/echo-jwt + keyfunc v3
+	StackContribJWT    = "contrib-jwt"         // Fiber + gofiber/contrib/jwt
+	StackVerify        = "verify"              // raw: hash and signature check alone
+	StackJWTParse      = "jwt-parse"           // raw: golang-jwt's Parse, fixed key
+	StackCore          = "jwtgate-core"        // raw: jwtgate's Gate.Validate, cache off
+	StackCoreCached    = "jwtgate-core-cached" // raw: jwtgate's Gate.Validate, cache on
 )
 
 // Frameworks returns the HTTP frameworks, in report order.
@@ -96,8 +103,17 @@ type Stack struct {
 	// token with a good signature.
 	SignatureOnly bool
 
-	newRequester func(token string) Requester
+	// TokenCache is true for a jwtgate stack whose Gate caches verified
+	// tokens (the default configuration), false for every other stack.
+	TokenCache bool
+
+	// newRequester makes the stack's Requesters and, for an HTTP
+	// stack, serves it on a listener.
+	newRequester serving
 	closers      []func()
+
+	// gate is the Gate of a jwtgate stack, nil for the others.
+	gate *jwtgate.Gate
 }
 
 // ID returns "framework/name".
@@ -105,7 +121,9 @@ func (s *Stack) ID() string { return s.Framework + "/" + s.Name }
 
 // NewRequester returns a Requester that presents token as a Bearer
 // token, or, for a raw stack, hands it over directly.
-func (s *Stack) NewRequester(token string) Requester { return s.newRequester(token) }
+func (s *Stack) NewRequester(token string) Requester {
+	return s.newRequester.requester(token)
+}
 
 // Accepts reports whether the stack must accept the token of case c.
 func (s *Stack) Accepts(c string) bool {
@@ -135,19 +153,20 @@ func (s *Stack) onClose(f func()) { s.closers = append(s.closers, f) }
 type builder func(e *Env, alg string) (*Stack, error)
 
 // builders returns the stack builders of a framework, bare first,
-// then jwtgate, then the peers.
+// then jwtgate with its token cache off and on, then the peers; for the
+// raw stacks, the floors, then jwtgate's core off and on.
 func builders(framework string) ([]builder, error) {
 	switch framework {
 	case FrameworkRaw:
-		return []builder{newVerifyStack, newJWTParseStack, newCoreStack}, nil
+		return withGate([]builder{newVerifyStack, newJWTParseStack}, newCoreStack), nil
 	case FrameworkNetHTTP:
-		return []builder{newNetHTTPBare, newNetHTTPJWTGate, newNetHTTPAuth0}, nil
+		return withGate([]builder{newNetHTTPBare}, newNetHTTPJWTGate, newNetHTTPAuth0), nil
 	case FrameworkGin:
-		return []builder{newGinBare, newGinJWTGate, newGinKeyfunc}, nil
+		return withGate([]builder{newGinBare}, newGinJWTGate, newGinKeyfunc), nil
 	case FrameworkEcho:
-		return []builder{newEchoBare, newEchoJWTGate, newEchoJWT}, nil
+		return withGate([]builder{newEchoBare}, newEchoJWTGate, newEchoJWT), nil
 	case FrameworkFiber:
-		return []builder{newFiberBare, newFiberJWTGate, newFiberContrib}, nil
+		return withGate([]builder{newFiberBare}, newFiberJWTGate, newFiberContrib), nil
 	}
 	return nil, fmt.Errorf("benchmarks: unknown framework %q", framework)
 }

@@ -2,6 +2,8 @@ package benchmarks_test
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -26,6 +28,9 @@ func TestAccepts(t *testing.T) {
 		{"raw/verify", benchmarks.CaseUnknownKID, false},
 		{"raw/jwt-parse", benchmarks.CaseExpired, false},
 		{"nethttp/jwtgate", benchmarks.CaseValid, true},
+		{"gin/jwtgate-cached", benchmarks.CaseValid, true},
+		{"gin/jwtgate-cached", benchmarks.CaseExpired, false},
+		{"raw/jwtgate-core-cached", benchmarks.CaseBadSignature, false},
 		{"fiber/contrib-jwt", benchmarks.CaseWrongIssuer, false},
 		{"echo/echo-jwt", benchmarks.CaseOversized, false},
 	}
@@ -43,13 +48,16 @@ func TestAccepts(t *testing.T) {
 }
 
 // TestStacksCoverFrameworks checks that every framework has its bare
-// baseline, its jwtgate adapter and a peer, and that the raw stacks
-// come first.
+// baseline, its jwtgate adapter twice (token cache off and on) and a
+// peer, and that the raw stacks come first.
 func TestStacksCoverFrameworks(t *testing.T) {
 	env := newEnv(t)
 	ss := stacks(t, env, "RS256")
 	if len(ss) < 3 || ss[0].ID() != "raw/verify" {
 		t.Fatalf("first stack %s, want raw/verify", ss[0].ID())
+	}
+	want := map[benchmarks.Kind]int{
+		benchmarks.KindBare: 1, benchmarks.KindJWTGate: 2, benchmarks.KindPeer: 1,
 	}
 	for _, fw := range benchmarks.Frameworks() {
 		kinds := map[benchmarks.Kind]int{}
@@ -58,12 +66,54 @@ func TestStacksCoverFrameworks(t *testing.T) {
 				kinds[s.Kind]++
 			}
 		}
-		for _, k := range []benchmarks.Kind{benchmarks.KindBare, benchmarks.KindJWTGate,
-			benchmarks.KindPeer} {
-			if kinds[k] != 1 {
-				t.Errorf("%s has %d stacks of kind %s, want 1", fw, kinds[k], k)
+		for k, n := range want {
+			if kinds[k] != n {
+				t.Errorf("%s has %d stacks of kind %s, want %d", fw, kinds[k], k, n)
 			}
 		}
+	}
+}
+
+// TestGateStacks checks that each jwtgate stack comes with its token
+// cache off and then on, says which in its Config, and that after the
+// sanity check only the cached one has answered from the cache.
+func TestGateStacks(t *testing.T) {
+	env := newEnv(t)
+	var got []string
+	for _, s := range stacks(t, env, "EdDSA") {
+		if s.Kind != benchmarks.KindJWTGate {
+			if s.TokenCache || s.TokenCacheStats().Enabled {
+				t.Errorf("%s: a token cache outside jwtgate", s.ID())
+			}
+			continue
+		}
+		got = append(got, s.ID())
+		if err := env.Check(s); err != nil {
+			t.Fatal(err)
+		}
+		st := s.TokenCacheStats()
+		say := "DisableTokenCache: true"
+		if s.TokenCache {
+			say = "token cache on"
+		}
+		switch {
+		case s.TokenCache != strings.HasSuffix(s.Name, "-cached"):
+			t.Errorf("%s: TokenCache %t", s.ID(), s.TokenCache)
+		case !strings.Contains(s.Config, say):
+			t.Errorf("%s: Config %q does not say %q", s.ID(), s.Config, say)
+		case st.Enabled != s.TokenCache || (st.Hits > 0) != s.TokenCache:
+			t.Errorf("%s: token cache %+v", s.ID(), st)
+		}
+	}
+	want := []string{
+		"raw/jwtgate-core", "raw/jwtgate-core-cached",
+		"nethttp/jwtgate", "nethttp/jwtgate-cached",
+		"gin/jwtgate", "gin/jwtgate-cached",
+		"echo/jwtgate", "echo/jwtgate-cached",
+		"fiber/jwtgate", "fiber/jwtgate-cached",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("jwtgate stacks %q, want %q", got, want)
 	}
 }
 

@@ -94,6 +94,24 @@ func (iss *Issuer) Mint(alg string, now time.Time) (map[string]string, error) {
 	return out, nil
 }
 
+// MintValid returns n distinct valid tokens signed for alg, told apart
+// by their jti claims, all expiring an hour after now.
+func (iss *Issuer) MintValid(alg string, now time.Time, n int) ([]string, error) {
+	k := iss.keys[alg]
+	if k == nil {
+		return nil, fmt.Errorf("benchmarks: no key for algorithm %q", alg)
+	}
+	out := make([]string, n)
+	for i := range out {
+		tok, err := sign(k, k.kid, iss.claims(now, jwt.MapClaims{"jti": fmt.Sprint("t", i)}))
+		if err != nil {
+			return nil, fmt.Errorf("benchmarks: signing %s token %d: %w", alg, i, err)
+		}
+		out[i] = tok
+	}
+	return out, nil
+}
+
 // claims returns the claims of a valid token, changed by change.
 func (iss *Issuer) claims(now time.Time, change jwt.MapClaims) jwt.MapClaims {
 	c := jwt.MapClaims{

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/jwtgate/jwtgate/benchmarks"
 	jwtgate "github.com/jwtgate/jwtgate/core"
@@ -51,6 +52,30 @@ func TestOversizedLength(t *testing.T) {
 		if n > jwtgate.DefaultMaxTokenSize {
 			t.Errorf("%s: oversized token exceeds jwtgate's cap", alg)
 		}
+	}
+}
+
+// TestMintValid checks that the minted tokens are distinct and each
+// accepted by a plain Gate.
+func TestMintValid(t *testing.T) {
+	env := newEnv(t)
+	g := gateFor(t, env, "RS256")
+	toks, err := env.Issuer.MintValid("RS256", time.Now(), 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for i, tok := range toks {
+		if seen[tok] {
+			t.Errorf("token %d repeats an earlier one", i)
+		}
+		seen[tok] = true
+		if _, err := g.Validate(context.Background(), tok); err != nil {
+			t.Errorf("token %d: %v", i, err)
+		}
+	}
+	if len(toks) != 5 {
+		t.Errorf("got %d tokens, want 5", len(toks))
 	}
 }
 

@@ -15,16 +15,17 @@ import (
 
 // config is what the flags ask for.
 type config struct {
-	algs       []string
-	frameworks []string
-	cases      []string
-	benchtime  time.Duration
-	count      int
-	parallel   bool
-	cpus       []int
-	keyLookup  bool
-	outDir     string
-	benchstat  string
+	algs        []string
+	frameworks  []string
+	cases       []string
+	cachedCases []string
+	benchtime   time.Duration
+	count       int
+	parallel    bool
+	cpus        []int
+	keyLookup   bool
+	outDir      string
+	benchstat   string
 }
 
 // parseFlags reads the command line.
@@ -33,12 +34,14 @@ func parseFlags(args []string) (config, error) {
 	alg := fs.String("alg", strings.Join(benchmarks.Algorithms(), ","), "algorithms")
 	fw := fs.String("framework", strings.Join(benchmarks.Frameworks(), ","), "frameworks")
 	cs := fs.String("case", strings.Join(benchmarks.Cases(), ","), "token cases")
+	ccs := fs.String("cachedcase", benchmarks.CaseValid,
+		"token cases, among -case, for the jwtgate stacks with the token cache on")
 	cpu := fs.String("cpu", strconv.Itoa(runtime.GOMAXPROCS(0)),
 		"GOMAXPROCS values for the stack benchmarks")
 	var c config
 	fs.DurationVar(&c.benchtime, "benchtime", 200*time.Millisecond, "time per benchmark run")
 	fs.IntVar(&c.count, "count", 5, "runs of each benchmark, interleaved")
-	fs.BoolVar(&c.parallel, "parallel", false, "also run the b.RunParallel variants")
+	fs.BoolVar(&c.parallel, "parallel", false, "also run, and judge, the b.RunParallel variants")
 	fs.BoolVar(&c.keyLookup, "keylookup", true, "run the concurrent key-lookup benchmark")
 	fs.StringVar(&c.outDir, "out", "", "directory for results.md and chart.svg (default: none)")
 	fs.StringVar(&c.benchstat, "benchstat", "",
@@ -54,6 +57,7 @@ func parseFlags(args []string) (config, error) {
 	c.algs, errs = pick("algorithm", *alg, benchmarks.Algorithms(), errs)
 	c.frameworks, errs = pick("framework", *fw, benchmarks.Frameworks(), errs)
 	c.cases, errs = pick("case", *cs, benchmarks.Cases(), errs)
+	c.cachedCases, errs = pick("case", *ccs, benchmarks.Cases(), errs)
 	c.cpus, errs = parseCPUs(*cpu, errs)
 	if c.benchtime <= 0 {
 		errs = append(errs, errors.New("-benchtime must be positive"))

@@ -12,6 +12,14 @@
 // verdict on the performance bars; and the concurrent key-lookup
 // benchmark.
 //
+// jwtgate runs twice on every framework and as the raw core: as
+// "jwtgate" (and "jwtgate-core") with its token cache off, every
+// request a full validation, which the bars against the peers judge;
+// and as "jwtgate-cached" (and "jwtgate-core-cached") in its default
+// configuration, whose cache answers the valid token after the first
+// request. The cached stacks run the valid case only unless
+// -cachedcase says otherwise.
+//
 // Usage, from the repository root:
 //
 //	go run ./benchmarks/cmd/compare [flags]
@@ -21,9 +29,10 @@
 //	-alg list        algorithms (default RS256,ES256,EdDSA,HS256)
 //	-framework list  frameworks (default nethttp,gin,echo,fiber)
 //	-case list       token cases (default valid,expired,badsig,unknownkid,oversized)
+//	-cachedcase list token cases, among -case, for the cached jwtgate stacks (default valid)
 //	-benchtime d     time per benchmark run (default 200ms)
 //	-count n         runs of each benchmark (default 5)
-//	-parallel        also run the b.RunParallel variants
+//	-parallel        also run, and judge, the b.RunParallel variants
 //	-cpu list        GOMAXPROCS values for the stack benchmarks (default: the current one)
 //	-keylookup       run the key-lookup benchmark too (default true)
 //	-out dir         write results.md and chart.svg into dir

@@ -31,7 +31,10 @@ func setBenchtime(d time.Duration) error {
 
 // stackJobs returns the jobs of the sane stacks: each case, mode and
 // GOMAXPROCS value asked for. A bare framework never reads the token,
-// so it runs the valid case only.
+// so it runs the valid case only; a jwtgate stack with its token cache
+// on runs the cases of -cachedcase only, by default the valid one: the
+// cache never holds a rejected token, so for the others it times the
+// full validation of the uncached stack and a cache miss.
 func stackJobs(cfg config, env *benchmarks.Env, stacks []*benchmarks.Stack) []job {
 	modes := []string{benchmarks.ModeSerial}
 	if cfg.parallel {
@@ -41,7 +44,7 @@ func stackJobs(cfg config, env *benchmarks.Env, stacks []*benchmarks.Stack) []jo
 	for _, procs := range cfg.cpus {
 		for _, s := range stacks {
 			for _, c := range cfg.cases {
-				if s.Kind == benchmarks.KindBare && c != benchmarks.CaseValid {
+				if skipCase(cfg, s, c) {
 					continue
 				}
 				for _, mode := range modes {
@@ -53,17 +56,28 @@ func stackJobs(cfg config, env *benchmarks.Env, stacks []*benchmarks.Stack) []jo
 	return jobs
 }
 
+// skipCase reports whether stackJobs leaves out case c of stack s.
+func skipCase(cfg config, s *benchmarks.Stack, c string) bool {
+	switch {
+	case s.Kind == benchmarks.KindBare:
+		return c != benchmarks.CaseValid
+	case s.TokenCache:
+		return !slices.Contains(cfg.cachedCases, c)
+	}
+	return false
+}
+
 // stackJob returns the job of one stack, case, mode and GOMAXPROCS.
 func stackJob(env *benchmarks.Env, s *benchmarks.Stack, c, mode string, procs int) job {
 	to := func(r testing.BenchmarkResult) report.Result {
 		return report.Result{
 			Bench: report.BenchStack, Alg: s.Alg, Framework: s.Framework, Stack: s.Name,
-			Case: c, Mode: mode, Kind: s.Kind.String(), Procs: procs,
+			Case: c, Mode: mode, Kind: s.Kind.String(), Cached: s.TokenCache, Procs: procs,
 			N: r.N, Ns: nsPerOp(r), Bytes: r.AllocedBytesPerOp(), Allocs: r.AllocsPerOp(),
 		}
 	}
 	return job{
-		name:  fmt.Sprintf("%-5s %-10s %-20s %-8s -%d", s.Alg, c, s.ID(), mode, procs),
+		name:  fmt.Sprintf("%-5s %-10s %-23s %-8s -%d", s.Alg, c, s.ID(), mode, procs),
 		key:   to(testing.BenchmarkResult{}).Name(),
 		fn:    benchmarks.Bench(s, c, env.Token(s.Alg, c), mode),
 		procs: procs,

@@ -4,28 +4,34 @@ import (
 	"bytes"
 	"encoding/xml"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/jwtgate/jwtgate/benchmarks/internal/report"
 )
 
-// res is a result of the valid case, served serially on two procs.
+// res is a result of the valid case, served serially on two procs; a
+// stack named "-cached" has its token cache on.
 func res(fw, stack, kind string, ns float64, allocs int64) report.Result {
 	return report.Result{
 		Alg: "RS256", Framework: fw, Stack: stack, Case: "valid", Mode: "serial", Kind: kind,
-		Procs: 2, N: 1000, Ns: ns, Bytes: allocs * 100, Allocs: allocs,
+		Cached: strings.HasSuffix(stack, "-cached"),
+		Procs:  2, N: 1000, Ns: ns, Bytes: allocs * 100, Allocs: allocs,
 	}
 }
 
-// sample is one algorithm's results: a floor, jwtgate's core, and one
-// framework with its bare baseline, jwtgate and two peers.
+// sample is one algorithm's results: a floor, jwtgate's core with its
+// token cache off and on, and one framework with its bare baseline,
+// jwtgate with its cache off (jwNs, jwAllocs) and on, and two peers.
 func sample(jwNs float64, jwAllocs int64) []report.Result {
 	return []report.Result{
 		res("raw", "verify", report.KindFloor, 30000, 9),
 		res("raw", "jwtgate-core", report.KindJWTGate, 31000, 17),
+		res("raw", "jwtgate-core-cached", report.KindJWTGate, 450, 0),
 		res("gin", "bare", report.KindBare, 100, 0),
 		res("gin", "jwtgate", report.KindJWTGate, jwNs, jwAllocs),
+		res("gin", "jwtgate-cached", report.KindJWTGate, 1200, 0),
 		res("gin", "keyfunc", report.KindPeer, 37200, 60),
 		res("gin", "other", report.KindPeer, 40000, 80),
 	}
@@ -77,8 +83,10 @@ func TestLines(t *testing.T) {
 	}{
 		{"raw/verify", true, true, 0, 30000.0 / 31000},
 		{"raw/jwtgate-core", true, true, 1000, 1},
+		{"raw/jwtgate-core-cached", true, true, -29550, 450.0 / 31000},
 		{"gin/bare", false, true, 0, 100.0 / 32000},
 		{"gin/jwtgate", true, true, 2000, 1},
+		{"gin/jwtgate-cached", true, true, -28800, 1200.0 / 32000},
 		{"gin/keyfunc", true, true, 7200, 37200.0 / 32000},
 	}
 	for _, tt := range tests {
@@ -104,6 +112,7 @@ func TestVerdicts(t *testing.T) {
 		{"all pass", 32000, 20, map[string]string{
 			report.BarFaster: "PASS", report.BarAllocs: "PASS",
 			report.BarOverhead: "PASS", report.BarAllocsCap: "PASS",
+			report.BarCachedCost: "PASS", report.BarCachedReuse: "PASS",
 		}},
 		{"slower, fat", 38000, 70, map[string]string{
 			report.BarFaster: "MISS", report.BarAllocs: "MISS",
@@ -120,8 +129,12 @@ func TestVerdicts(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got := map[string]string{}
 			for _, v := range report.Verdicts(report.Summarize(sample(tt.jwNs, tt.jwAllocs)), 2) {
-				if v.Alg != "RS256" || v.Framework != "gin" {
-					t.Errorf("verdict for %s %s", v.Alg, v.Framework)
+				fw := "gin"
+				if v.Bar == report.BarCachedCost {
+					fw = "raw"
+				}
+				if v.Alg != "RS256" || v.Mode != "serial" || v.Framework != fw {
+					t.Errorf("%s: verdict for %s %s %s", v.Bar, v.Alg, v.Mode, v.Framework)
 				}
 				got[v.Bar] = v.Status()
 			}
@@ -152,6 +165,101 @@ func TestVerdictsHS256AndMissingRows(t *testing.T) {
 		if got[k] != w {
 			t.Errorf("%s: %q, want %q", k, got[k], w)
 		}
+	}
+}
+
+// cacheSample is jwtgate's core and Gin adapter with the token cache
+// off and on, under alg, with no peer: the cache's bars alone.
+func cacheSample(alg string, coreNs float64, coreAllocs int64, ginNs float64) []report.Result {
+	rs := []report.Result{
+		res("raw", "verify", report.KindFloor, 30000, 9),
+		res("raw", "jwtgate-core", report.KindJWTGate, 31000, 17),
+		res("raw", "jwtgate-core-cached", report.KindJWTGate, coreNs, coreAllocs),
+		res("gin", "jwtgate", report.KindJWTGate, 32000, 20),
+		res("gin", "jwtgate-cached", report.KindJWTGate, ginNs, 0),
+	}
+	for i := range rs {
+		rs[i].Alg = alg
+	}
+	return rs
+}
+
+// TestVerdictsCache checks the bars of the token cache at their
+// limits: a cached validation within 1 µs and without allocation, and
+// a reused RS256 token 20 times faster than the uncached adapter.
+func TestVerdictsCache(t *testing.T) {
+	tests := []struct {
+		name  string
+		rs    []report.Result
+		want  map[string]string // framework and bar: status
+		wantN int               // verdicts in all
+	}{
+		{"at the limits", cacheSample("RS256", 1000, 0, 1600), map[string]string{
+			"raw " + report.BarCachedCost:  "PASS",
+			"gin " + report.BarCachedReuse: "PASS", // 32 µs over 1.6 µs: 20x
+		}, 2},
+		{"just over", cacheSample("RS256", 1001, 0, 1601), map[string]string{
+			"raw " + report.BarCachedCost:  "MISS",
+			"gin " + report.BarCachedReuse: "MISS",
+		}, 2},
+		{"allocates", cacheSample("RS256", 400, 1, 900), map[string]string{
+			"raw " + report.BarCachedCost: "MISS",
+		}, 2},
+		{"reuse judged for RS256 only", cacheSample("ES256", 400, 0, 900), map[string]string{
+			"raw " + report.BarCachedCost: "PASS",
+		}, 1},
+		{"no cached rows", slices.DeleteFunc(cacheSample("RS256", 400, 0, 900),
+			func(r report.Result) bool { return r.Cached }),
+			map[string]string{
+				"raw " + report.BarCachedCost:  "N/A",
+				"gin " + report.BarCachedReuse: "N/A",
+			}, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			vs := report.Verdicts(report.Summarize(tt.rs), 2)
+			got := map[string]string{}
+			for _, v := range vs {
+				got[v.Framework+" "+v.Bar] = v.Status()
+			}
+			if len(vs) != tt.wantN {
+				t.Errorf("%d verdicts, want %d: %v", len(vs), tt.wantN, got)
+			}
+			for k, w := range tt.want {
+				if got[k] != w {
+					t.Errorf("%s: %q, want %q", k, got[k], w)
+				}
+			}
+		})
+	}
+}
+
+// TestVerdictsParallel checks that the parallel rows are judged too,
+// on their own, and that the verdict table names the mode.
+func TestVerdictsParallel(t *testing.T) {
+	rs := sample(32000, 20)
+	for _, r := range sample(32000, 20) {
+		r.Mode = "parallel"
+		rs = append(rs, r)
+	}
+	vs := report.Verdicts(report.Summarize(rs), 2)
+	modes := map[string]int{}
+	for _, v := range vs {
+		modes[v.Mode]++
+		if v.Status() != "PASS" {
+			t.Errorf("%s %s %s: %s (%s)", v.Mode, v.Framework, v.Bar, v.Status(), v.Detail)
+		}
+	}
+	if modes["serial"] != 6 || modes["parallel"] != 6 {
+		t.Errorf("verdicts per mode %v, want 6 serial and 6 parallel", modes)
+	}
+	tab := report.VerdictTable(vs)
+	last := tab.Rows[len(tab.Rows)-1]
+	if tab.Header[2] != "mode" || last[2] != "parallel" {
+		t.Errorf("header %q, last row %q: want the mode third", tab.Header, last)
+	}
+	if want := "Verdict: 12 PASS, 0 MISS, 0 N/A"; tab.Title != want {
+		t.Errorf("title %q, want %q", tab.Title, want)
 	}
 }
 
@@ -209,6 +317,10 @@ func TestWriteSVG(t *testing.T) {
 	if err := report.WriteSVG(&b, "a <title> & more", rows); err != nil {
 		t.Fatal(err)
 	}
+	// The legend's swatch and the two cached rows' bars.
+	if n := strings.Count(b.String(), `fill="#81c784"`); n != 3 {
+		t.Errorf("%d shapes in the colour of jwtgate, cached; want 3", n)
+	}
 	dec := xml.NewDecoder(&b)
 	rects := 0
 	for {
@@ -223,8 +335,8 @@ func TestWriteSVG(t *testing.T) {
 			rects++
 		}
 	}
-	// The background, four legend swatches and a bar per row.
-	if want := 1 + 4 + len(rows); rects != want {
+	// The background, five legend swatches and a bar per row.
+	if want := 1 + 5 + len(rows); rects != want {
 		t.Errorf("%d rects, want %d", rects, want)
 	}
 }

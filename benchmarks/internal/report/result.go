@@ -16,12 +16,9 @@ const (
 
 // Names the report gives a meaning to.
 const (
-	FrameworkRaw = "raw"          // the stacks that serve no HTTP
-	StackFloor   = "verify"       // the signature floor of each case
-	StackJWTGate = "jwtgate"      // jwtgate's adapter on each framework
-	StackCore    = "jwtgate-core" // jwtgate's core on the raw "framework"
-	CaseValid    = "valid"        // the case the verdict judges
-	ModeSerial   = "serial"       // the mode the verdict judges
+	FrameworkRaw = "raw"    // the stacks that serve no HTTP
+	StackFloor   = "verify" // the signature floor of each case
+	CaseValid    = "valid"  // the case the verdict judges
 )
 
 // Benchmarks the results can be of.
@@ -41,6 +38,11 @@ type Result struct {
 
 	// Kind is one of the Kind constants.
 	Kind string
+
+	// Cached is true for a jwtgate stack with its token cache on (the
+	// default configuration); a framework's jwtgate stack with it off,
+	// every request a full validation, is the one set against the peers.
+	Cached bool
 
 	// Procs is GOMAXPROCS during the run.
 	Procs int

@@ -9,6 +9,9 @@ type Row struct {
 	Bench, Alg, Framework, Stack, Case, Mode, Kind string
 	Procs                                          int
 
+	// Cached is true for a jwtgate stack with its token cache on.
+	Cached bool
+
 	// Runs is how many runs the medians are of.
 	Runs int
 
@@ -54,7 +57,7 @@ func summarize(rs []Result) Row {
 	row := Row{
 		Bench: r.Bench, Alg: r.Alg, Framework: r.Framework, Stack: r.Stack,
 		Case: r.Case, Mode: r.Mode,
-		Kind: r.Kind, Procs: r.Procs, Runs: len(rs),
+		Kind: r.Kind, Cached: r.Cached, Procs: r.Procs, Runs: len(rs),
 		Ns: median(ns), Bytes: median(bytes), Allocs: median(allocs),
 		Refreshes: median(refreshes),
 	}
@@ -85,9 +88,9 @@ type Line struct {
 	OverNs, OverAllocs float64
 	HasFloor           bool
 
-	// Ratio is the row's ns/op over that of jwtgate on the same
-	// framework (the core for the raw stacks); HasRatio is false when
-	// there is no such row.
+	// Ratio is the row's ns/op over that of jwtgate with its token
+	// cache off on the same framework (the core for the raw stacks);
+	// HasRatio is false when there is no such row.
 	Ratio    float64
 	HasRatio bool
 }
@@ -113,7 +116,7 @@ func Lines(rows []Row) []Line {
 		if hasFloor && r.Kind != KindBare {
 			l.OverNs, l.OverAllocs, l.HasFloor = r.Ns-floor.Ns, r.Allocs-floor.Allocs, true
 		}
-		if jw, ok := jwtgateOf(rows, r.Framework); ok && jw.Ns > 0 {
+		if jw, ok := gateOf(rows, r.Framework, false); ok && jw.Ns > 0 {
 			l.Ratio, l.HasRatio = r.Ns/jw.Ns, true
 		}
 		out[i] = l
@@ -131,14 +134,15 @@ func find(rows []Row, framework, stack string) (Row, bool) {
 	return Row{}, false
 }
 
-// jwtgateOf returns jwtgate's row on a framework: the adapter, or the
-// core on the raw one.
-func jwtgateOf(rows []Row, framework string) (Row, bool) {
-	stack := StackJWTGate
-	if framework == FrameworkRaw {
-		stack = StackCore
+// gateOf returns the row of jwtgate on a framework, the adapter or, on
+// the raw one, the core, with its token cache on or off.
+func gateOf(rows []Row, framework string, cached bool) (Row, bool) {
+	for _, r := range rows {
+		if r.Framework == framework && r.Kind == KindJWTGate && r.Cached == cached {
+			return r, true
+		}
 	}
-	return find(rows, framework, stack)
+	return Row{}, false
 }
 
 // peersOf returns the peer rows of a framework.

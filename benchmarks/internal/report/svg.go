@@ -20,11 +20,25 @@ const (
 	chartMargin = 10
 )
 
-// colorOf returns the bar colour of a kind of stack.
+// kindCached is how the chart's legend names jwtgate with its token
+// cache on, which it tells apart from jwtgate with the cache off.
+const kindCached = "jwtgate, cached"
+
+// legendOf returns the legend entry of a row: its kind, or kindCached.
+func legendOf(r Row) string {
+	if r.Cached {
+		return kindCached
+	}
+	return r.Kind
+}
+
+// colorOf returns the bar colour of a legend entry.
 func colorOf(kind string) string {
 	switch kind {
 	case KindJWTGate:
 		return "#2e7d32"
+	case kindCached:
+		return "#81c784"
 	case KindPeer:
 		return "#ef6c00"
 	case KindBare:
@@ -60,14 +74,15 @@ func WriteSVG(w io.Writer, title string, rows []Row) error {
 	return err
 }
 
-// legend draws a swatch and a name for each kind.
+// legend draws a swatch and a name for each kind, and for jwtgate
+// cached.
 func legend(b *strings.Builder) {
 	x := chartMargin
-	for _, k := range []string{KindJWTGate, KindPeer, KindBare, KindFloor} {
+	for _, k := range []string{KindJWTGate, kindCached, KindPeer, KindBare, KindFloor} {
 		fmt.Fprintf(b, `<rect x="%d" y="36" width="12" height="12" fill="%s"/>`+"\n",
 			x, colorOf(k))
 		fmt.Fprintf(b, `<text x="%d" y="46">%s</text>`+"\n", x+16, k)
-		x += 100
+		x += 130
 	}
 }
 
@@ -89,7 +104,7 @@ func group(b *strings.Builder, alg string, rows []Row, y int) int {
 		fmt.Fprintf(b, `<text x="%d" y="%d" text-anchor="end">%s</text>`+"\n",
 			labelWidth-6, y+12, label)
 		fmt.Fprintf(b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s"/>`+"\n",
-			labelWidth, y, width, barHeight, colorOf(r.Kind))
+			labelWidth, y, width, barHeight, colorOf(legendOf(r)))
 		fmt.Fprintf(b, `<text x="%d" y="%d">%s</text>`+"\n",
 			labelWidth+width+6, y+12, html.EscapeString(fmt.Sprintf("%s, %.0f allocs",
 				Duration(r.Ns), r.Allocs)))

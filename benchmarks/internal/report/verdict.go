@@ -8,7 +8,8 @@ import (
 )
 
 // The bars of the issue that asked for this suite, judged on the valid
-// token, served serially.
+// token with jwtgate's token cache off: every request a full
+// validation.
 const (
 	BarFaster    = "faster than every peer"
 	BarAllocs    = "allocates less than every peer"
@@ -17,14 +18,31 @@ const (
 	BarHS256     = "HS256 end to end >= 2x faster than best peer"
 )
 
+// The bars of the issue that asked for the verified-token cache,
+// judged on the valid token, which the cached stacks serve from their
+// cache after the first request.
+const (
+	BarCachedCost  = "cached validation <= 1 µs and 0 allocs"
+	BarCachedReuse = "reused RS256 token >= 20x faster than uncached"
+)
+
 // MaxAllocsOverFloor is the most allocations jwtgate may add above the
 // signature floor.
 const MaxAllocsOverFloor = 15
 
-// Verdict is the judgement of one bar on one algorithm and framework.
+// MaxCachedNs is the most a validation answered from the token cache
+// may cost, in nanoseconds; it may not allocate.
+const MaxCachedNs = 1000
+
+// MinCachedSpeedup is how many times faster than the uncached path of
+// the same adapter a reused RS256 token must be served.
+const MinCachedSpeedup = 20
+
+// Verdict is the judgement of one bar on one algorithm, mode and
+// framework.
 type Verdict struct {
-	Bar            string
-	Alg, Framework string
+	Bar                  string
+	Alg, Mode, Framework string
 
 	// Pass is the judgement. Known is false when a row it needs is
 	// missing, and then Pass means nothing.
@@ -45,27 +63,42 @@ func (v Verdict) Status() string {
 	return "MISS"
 }
 
-// Verdicts judges every bar for each algorithm and framework that rows
-// hold, comparing jwtgate with the peers on the same framework, on the
-// valid token served serially under GOMAXPROCS procs. A framework with
-// no peer among the rows is not judged.
+// Verdicts judges every bar on the valid token under GOMAXPROCS procs,
+// for each algorithm and mode that rows hold. On each framework that
+// has peers among the rows, jwtgate with its cache off is set against
+// them; the cost of a cached validation is judged on the core with its
+// cache on; and for RS256, on each framework with a jwtgate row, the
+// adapter with its cache on against the same adapter with it off.
 func Verdicts(rows []Row, procs int) []Verdict {
 	var out []Verdict
 	for _, alg := range algorithms(rows) {
-		sel := Select(rows, alg, CaseValid, ModeSerial, procs)
-		floor, hasFloor := find(sel, FrameworkRaw, StackFloor)
-		for _, fw := range frameworks(sel) {
-			peers := peersOf(sel, fw)
-			if len(peers) == 0 {
-				continue
+		for _, mode := range modes(rows) {
+			sel := Select(rows, alg, CaseValid, mode, procs)
+			if len(sel) > 0 {
+				out = append(out, verdictsOf(alg, mode, sel)...)
 			}
-			jw, ok := jwtgateOf(sel, fw)
-			j := judge{alg: alg, fw: fw, jw: jw, peers: peers, floor: floor,
-				hasJW: ok, hasFloor: hasFloor}
+		}
+	}
+	return out
+}
+
+// verdictsOf judges the bars of one algorithm and mode on sel, the
+// rows of the valid case.
+func verdictsOf(alg, mode string, sel []Row) []Verdict {
+	var out []Verdict
+	if j := newJudge(alg, mode, FrameworkRaw, sel); j.hasJW || j.hasCached {
+		out = append(out, j.cachedCost())
+	}
+	for _, fw := range frameworks(sel) {
+		j := newJudge(alg, mode, fw, sel)
+		if len(j.peers) > 0 {
 			out = append(out, j.faster(), j.allocs(), j.overhead(), j.allocsCap())
 			if alg == "HS256" {
 				out = append(out, j.hs256())
 			}
+		}
+		if alg == "RS256" && (j.hasJW || j.hasCached) {
+			out = append(out, j.cachedReuse())
 		}
 	}
 	return out
@@ -82,6 +115,17 @@ func algorithms(rows []Row) []string {
 	return out
 }
 
+// modes returns the modes of the stack rows in order of appearance.
+func modes(rows []Row) []string {
+	var out []string
+	for _, r := range rows {
+		if r.Mode != "" && !slices.Contains(out, r.Mode) {
+			out = append(out, r.Mode)
+		}
+	}
+	return out
+}
+
 // frameworks returns the HTTP frameworks of rows in order of appearance.
 func frameworks(rows []Row) []string {
 	var out []string
@@ -93,31 +137,52 @@ func frameworks(rows []Row) []string {
 	return out
 }
 
-// judge holds what the bars of one algorithm and framework look at.
+// judge holds what the bars of one algorithm, mode and framework look
+// at: jwtgate with its token cache off (jw) and on (cached), the peers,
+// and the signature floor.
 type judge struct {
-	alg, fw         string
-	jw, floor       Row
-	peers           []Row
-	hasJW, hasFloor bool
+	alg, mode, fw              string
+	jw, cached, floor          Row
+	peers                      []Row
+	hasJW, hasCached, hasFloor bool
 }
 
+// newJudge picks the rows of framework fw out of sel.
+func newJudge(alg, mode, fw string, sel []Row) judge {
+	j := judge{alg: alg, mode: mode, fw: fw, peers: peersOf(sel, fw)}
+	j.jw, j.hasJW = gateOf(sel, fw, false)
+	j.cached, j.hasCached = gateOf(sel, fw, true)
+	j.floor, j.hasFloor = find(sel, FrameworkRaw, StackFloor)
+	return j
+}
+
+// needs says which rows a bar looks at.
+type needs int
+
+const (
+	needJW needs = 1 << iota
+	needCached
+	needFloor
+)
+
 // verdict starts a Verdict of bar; it is unknown if rows are missing.
-func (j judge) verdict(bar string, needFloor bool) (Verdict, bool) {
-	v := Verdict{Bar: bar, Alg: j.alg, Framework: j.fw}
+func (j judge) verdict(bar string, n needs) (Verdict, bool) {
+	v := Verdict{Bar: bar, Alg: j.alg, Mode: j.mode, Framework: j.fw}
 	switch {
-	case !j.hasJW:
-		v.Detail = "no jwtgate numbers"
-		return v, false
-	case needFloor && !j.hasFloor:
+	case n&needJW != 0 && !j.hasJW:
+		v.Detail = "no numbers of jwtgate, token cache off"
+	case n&needCached != 0 && !j.hasCached:
+		v.Detail = "no numbers of jwtgate, token cache on"
+	case n&needFloor != 0 && !j.hasFloor:
 		v.Detail = "no floor numbers"
-		return v, false
+	default:
+		v.Known = true
 	}
-	v.Known = true
-	return v, true
+	return v, v.Known
 }
 
 func (j judge) faster() Verdict {
-	v, ok := j.verdict(BarFaster, false)
+	v, ok := j.verdict(BarFaster, needJW)
 	if !ok {
 		return v
 	}
@@ -132,7 +197,7 @@ func (j judge) faster() Verdict {
 }
 
 func (j judge) allocs() Verdict {
-	v, ok := j.verdict(BarAllocs, false)
+	v, ok := j.verdict(BarAllocs, needJW)
 	if !ok {
 		return v
 	}
@@ -147,7 +212,7 @@ func (j judge) allocs() Verdict {
 }
 
 func (j judge) overhead() Verdict {
-	v, ok := j.verdict(BarOverhead, true)
+	v, ok := j.verdict(BarOverhead, needJW|needFloor)
 	if !ok {
 		return v
 	}
@@ -160,7 +225,7 @@ func (j judge) overhead() Verdict {
 }
 
 func (j judge) allocsCap() Verdict {
-	v, ok := j.verdict(BarAllocsCap, true)
+	v, ok := j.verdict(BarAllocsCap, needJW|needFloor)
 	if !ok {
 		return v
 	}
@@ -172,7 +237,7 @@ func (j judge) allocsCap() Verdict {
 }
 
 func (j judge) hs256() Verdict {
-	v, ok := j.verdict(BarHS256, false)
+	v, ok := j.verdict(BarHS256, needJW)
 	if !ok {
 		return v
 	}
@@ -181,6 +246,36 @@ func (j judge) hs256() Verdict {
 	v.Pass = ratio >= 2
 	v.Detail = fmt.Sprintf("jwtgate %s; best peer %s %s; %.2fx",
 		Duration(j.jw.Ns), best.Stack, Duration(best.Ns), ratio)
+	return v
+}
+
+func (j judge) cachedCost() Verdict {
+	v, ok := j.verdict(BarCachedCost, needCached)
+	if !ok {
+		return v
+	}
+	c := j.cached
+	v.Pass = c.Ns <= MaxCachedNs && c.Allocs == 0
+	v.Detail = fmt.Sprintf("%s %s, %.0f allocs %.0f B", c.Stack, Duration(c.Ns), c.Allocs,
+		c.Bytes)
+	if j.hasJW && c.Ns > 0 {
+		v.Detail += fmt.Sprintf("; cache off %s (%.0fx)", Duration(j.jw.Ns), j.jw.Ns/c.Ns)
+	}
+	return v
+}
+
+func (j judge) cachedReuse() Verdict {
+	v, ok := j.verdict(BarCachedReuse, needJW|needCached)
+	if !ok {
+		return v
+	}
+	ratio := 0.0
+	if j.cached.Ns > 0 {
+		ratio = j.jw.Ns / j.cached.Ns
+	}
+	v.Pass = ratio >= MinCachedSpeedup
+	v.Detail = fmt.Sprintf("%s %s; %s %s; %.1fx", j.cached.Stack, Duration(j.cached.Ns),
+		j.jw.Stack, Duration(j.jw.Ns), ratio)
 	return v
 }
 
@@ -193,10 +288,11 @@ func (j judge) bestPeer() Row {
 // counts them.
 func VerdictTable(vs []Verdict) Table {
 	counts := map[string]int{}
-	t := Table{Header: []string{"result", "alg", "framework", "bar", "numbers"}}
+	t := Table{Header: []string{"result", "alg", "mode", "framework", "bar", "numbers"}}
 	for _, v := range vs {
 		counts[v.Status()]++
-		t.Rows = append(t.Rows, []string{v.Status(), v.Alg, v.Framework, v.Bar, v.Detail})
+		t.Rows = append(t.Rows, []string{v.Status(), v.Alg, v.Mode, v.Framework, v.Bar,
+			v.Detail})
 	}
 	t.Title = fmt.Sprintf("Verdict: %d PASS, %d MISS, %d N/A", counts["PASS"], counts["MISS"],
 		counts["N/A"])
