@@ -663,7 +663,8 @@ func TestClaimsManyRequired(t *testing.T) {
 	})
 
 	cfg := jwtgate.Config{
-		Issuers:        []jwtgate.Issuer{{Name: "https://self.example", Keys: []jwtgate.StaticKey{{Key: make([]byte, 32)}}}},
+		Issuers: []jwtgate.Issuer{{Name: "https://self.example",
+			Keys: []jwtgate.StaticKey{{Key: make([]byte, 32)}}}},
 		Audience:       []string{"api"},
 		RequiredClaims: append(names, "c64"),
 	}
