@@ -25,6 +25,12 @@ const maxSignatureSize = maxRSABits / 8
 //  5. the claims: exp, nbf, iat, iss, aud, required claims, typ, scopes;
 //  6. the Check hook.
 //
+// A token the Gate accepted before is answered from its verified-token
+// cache after step 1, while the key that verified it is still in its
+// issuer's key set: exp, nbf, iat and the Check hook run again, and the
+// returned Claims are shared with other hits of the same token, so
+// treat them as read-only. Config.DisableTokenCache turns this off.
+//
 // Every error is an *Error wrapping one of the Err sentinels. If ctx
 // ends while Validate waits for keys, it returns at once; the shared
 // fetch goes on.
